@@ -1,0 +1,120 @@
+// swift-tools-version:6.0
+//
+// cccd-toolkit: read, verify and personalize ICAO Doc 9303 eMRTD chips and the
+// Vietnamese chip citizen ID card (CCCD).
+
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "cccd-toolkit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "cccd-read", targets: ["CCCDRead"]),
+        .executable(name: "cccd", targets: ["CCCDTool"]),
+        .executable(name: "cccd-fuzz", targets: ["CCCDFuzz"]),
+        .library(name: "EMRTD", targets: ["EMRTD"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, wrapped; their types never leave the Swift module that imports them.
+        .systemLibrary(
+            name: "CCCDOpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPCSCLite",
+            pkgConfig: "libpcsclite",
+            providers: [.apt(["libpcsclite-dev"])]
+        ),
+
+        .target(name: "EMRTDCore", swiftSettings: strict),
+        .target(
+            name: "Cryptography",
+            dependencies: ["EMRTDCore", "CCCDOpenSSL"],
+            swiftSettings: strict
+        ),
+        .target(name: "ISO7816", dependencies: ["EMRTDCore"], swiftSettings: strict),
+        .target(name: "MRZ", dependencies: ["EMRTDCore"], swiftSettings: strict),
+        .target(
+            name: "SecureMessaging",
+            dependencies: ["EMRTDCore", "ISO7816", "Cryptography"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AccessControl",
+            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "MRZ"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LDS",
+            dependencies: [
+                "EMRTDCore", "ISO7816", "MRZ",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "EMRTD",
+            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "VirtualChip",
+            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Specimen",
+            dependencies: ["EMRTDCore", "ISO7816", "MRZ", "LDS"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "VectorSuites",
+            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "CCCDCommandLine",
+            dependencies: [
+                "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "CCCDRead", dependencies: ["CCCDCommandLine"], swiftSettings: strict),
+        .executableTarget(name: "CCCDTool", dependencies: ["CCCDCommandLine"], swiftSettings: strict),
+
+        // libFuzzer entry point. Built with --sanitize=fuzzer libFuzzer supplies main();
+        // in an ordinary build the weak main in CFuzzMain replays files given as arguments.
+        .target(name: "CFuzzMain"),
+        .executableTarget(
+            name: "CCCDFuzz",
+            dependencies: ["CFuzzMain", "ISO7816", "MRZ", "LDS"],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "CryptographyTests", dependencies: ["Cryptography", "EMRTDCore"], swiftSettings: strict),
+        .testTarget(name: "ISO7816Tests", dependencies: ["ISO7816", "EMRTDCore"], swiftSettings: strict),
+        .testTarget(name: "MRZTests", dependencies: ["MRZ", "EMRTDCore"], swiftSettings: strict),
+        .testTarget(name: "LDSTests", dependencies: ["LDS", "MRZ", "ISO7816", "EMRTDCore", "Specimen"], swiftSettings: strict),
+        .testTarget(
+            name: "EMRTDTests",
+            dependencies: [
+                "EMRTD", "VirtualChip", "Specimen", "SecureMessaging", "AccessControl", "Cryptography",
+                "ISO7816", "LDS", "MRZ", "EMRTDCore", "VectorSuites",
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CommandLineTests", dependencies: ["EMRTDCore"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)
