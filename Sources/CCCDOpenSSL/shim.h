@@ -7,4 +7,16 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/des.h>
+
+/* Initialises a CMAC context with the named block cipher (e.g. "AES-128-CBC") and key.
+ * The parameter name is a macro (OSSL_MAC_PARAM_CIPHER), and the OSSL_PARAM array keeps
+ * pointers to its strings, so it is built here where their lifetime is obvious. */
+static inline int cccd_cmac_init(EVP_MAC_CTX *ctx, const char *cipher,
+                                 const unsigned char *key, size_t key_len) {
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)cipher, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    return EVP_MAC_init(ctx, key, key_len, params);
+}
+
 #endif

@@ -1,1 +1,3 @@
-print("cccd-read")
+import CCCDCommandLine
+
+ReadCardCommand.main()

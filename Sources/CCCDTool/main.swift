@@ -1,1 +1,3 @@
-print("cccd")
+import CCCDCommandLine
+
+ToolCommand.main()

@@ -1,0 +1,62 @@
+import Foundation
+import EMRTD
+import LDS
+
+/// The text a clerk reads: the holder first, then what was read and what it cost.
+enum HumanOutput {
+    static func render(_ report: ReadReport) -> String {
+        var out: [String] = []
+        let h = report.holder
+        out.append("Card read with \(report.accessControl) from \(report.source)")
+        out.append("")
+        out.append("Holder")
+        let rows: [(String, String?)] = [
+            ("Full name", h.fullName),
+            ("Name (MRZ)", h.mrzName),
+            ("Personal ID", h.personalIDNumber),
+            ("Document", [h.documentCode, h.documentNumber, h.issuingState].compactMap { $0 }.joined(separator: " ")),
+            ("Date of birth", h.dateOfBirth),
+            ("Sex", h.sex),
+            ("Nationality", h.nationality),
+            ("Ethnicity", h.ethnicity),
+            ("Religion", h.religion),
+            ("Place of origin", h.placeOfOrigin),
+            ("Place of residence", h.placeOfResidence),
+            ("Identifying marks", h.identifyingMarks),
+            ("Date of issue", h.dateOfIssue),
+            ("Date of expiry", h.dateOfExpiry),
+            ("Father", h.fatherName),
+            ("Mother", h.motherName),
+            ("Spouse", h.spouseName),
+            ("Old ID number", h.oldIDNumber),
+        ]
+        for (label, value) in rows {
+            guard let value, !value.isEmpty else { continue }
+            out.append("  " + label.padding(toLength: 20, withPad: " ", startingAt: 0) + value)
+        }
+        if let mrz = h.mrz {
+            out.append("  MRZ")
+            for line in mrz { out.append("    " + line) }
+        }
+        if let photo = report.photo {
+            out.append("  Photo               \(photo.type.uppercased()) \(photo.width)x\(photo.height), \(photo.bytes) bytes")
+        }
+        out.append("")
+        out.append("Files")
+        for f in report.files {
+            var line = "  " + f.file.padding(toLength: 15, withPad: " ", startingAt: 0) + f.status
+            if let bytes = f.bytes { line += " (\(bytes) bytes)" }
+            if let error = f.error { line += ": \(error)" }
+            out.append(line)
+        }
+        if !report.problems.isEmpty {
+            out.append("")
+            out.append("Problems")
+            for p in report.problems { out.append("  \(p.file): \(p.error) [\(p.code)]") }
+        }
+        out.append("")
+        let s = report.stats
+        out.append(String(format: "Read in %.3f s: %d APDUs, %d bytes, READ BINARY block %d", s.total.seconds, s.total.apdus, s.total.bytes, s.blockSize))
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,144 @@
+import EMRTD
+import EMRTDCore
+import LDS
+import MRZ
+import Cryptography
+
+/// The JSON form of a read (`--json`): what was read, the holder's data, and what it cost.
+struct ReadReport: Encodable {
+    struct FileEntry: Encodable {
+        var file: String
+        var status: String
+        var bytes: Int?
+        var sha256: String?
+        var error: String?
+        var code: String?
+    }
+
+    struct Holder: Encodable {
+        var documentCode: String?
+        var issuingState: String?
+        var documentNumber: String?
+        var personalIDNumber: String?
+        var fullName: String?
+        var mrzName: String?
+        var dateOfBirth: String?
+        var sex: String?
+        var dateOfExpiry: String?
+        var nationality: String?
+        var ethnicity: String?
+        var religion: String?
+        var placeOfOrigin: String?
+        var placeOfResidence: String?
+        var identifyingMarks: String?
+        var dateOfIssue: String?
+        var fatherName: String?
+        var motherName: String?
+        var spouseName: String?
+        var oldIDNumber: String?
+        var mrz: [String]?
+        /// Every DG13 field by index, as read (unknown ones included).
+        var dg13: [String: [String]]?
+    }
+
+    struct Photo: Encodable {
+        var type: String
+        var width: Int
+        var height: Int
+        var bytes: Int
+    }
+
+    struct Phase: Encodable {
+        var apdus: Int
+        var bytes: Int
+        var seconds: Double
+    }
+
+    struct Stats: Encodable {
+        var total: Phase
+        var reauthentications: Int
+        var blockSize: Int
+    }
+
+    struct Problem: Encodable {
+        var file: String
+        var code: String
+        var error: String
+    }
+
+    var source: String
+    var accessControl: String
+    var files: [FileEntry]
+    var holder: Holder
+    var photo: Photo?
+    var problems: [Problem]
+    var stats: Stats
+
+    init(source: String, result: ReadResult, document: Document) {
+        self.source = source
+        accessControl = result.accessControl
+        files = result.outcomes.map { entry in
+            var e = FileEntry(file: entry.file.name, status: "")
+            switch entry.outcome {
+            case .read:
+                e.status = "read"
+                let bytes = result.files[entry.file] ?? []
+                e.bytes = bytes.count
+                e.sha256 = HashAlgorithm.sha256.hash(bytes).hex
+            case .absent: e.status = "absent"
+            case .denied: e.status = "denied"
+            case .skipped: e.status = "skipped"
+            case .failed(let error):
+                e.status = "failed"
+                e.error = error.message
+                e.code = error.code.rawValue
+            }
+            return e
+        }
+        holder = Holder(document: document)
+        photo = document.faces.first.map {
+            Photo(type: $0.imageType.rawValue, width: $0.width, height: $0.height, bytes: $0.imageData.count)
+        }
+        problems = document.problems.map { Problem(file: $0.file.name, code: $0.error.code.rawValue, error: $0.error.message) }
+        stats = Stats(
+            total: Phase(apdus: result.statistics.apdus, bytes: result.statistics.bytes, seconds: result.seconds),
+            reauthentications: result.reauthentications,
+            blockSize: result.blockSize
+        )
+    }
+}
+
+extension ReadReport.Holder {
+    init(document: Document) {
+        let mrz = document.mrz
+        let dg13 = document.dg13
+        documentCode = mrz?.documentCode
+        issuingState = mrz?.issuingState
+        documentNumber = mrz?.documentNumber
+        personalIDNumber = dg13?.personalIDNumber
+        fullName = dg13?.fullName
+        if let mrz {
+            mrzName = [mrz.primaryIdentifier, mrz.secondaryIdentifier].filter { !$0.isEmpty }.joined(separator: ", ")
+        }
+        dateOfBirth = dg13?.dateOfBirth ?? mrz?.dateOfBirth
+        sex = dg13?.sex ?? mrz.map { String($0.sex.rawValue) }
+        dateOfExpiry = dg13?.dateOfExpiry ?? mrz?.dateOfExpiry
+        nationality = dg13?.nationality ?? mrz?.nationality
+        ethnicity = dg13?.ethnicity
+        religion = dg13?.religion
+        placeOfOrigin = dg13?.placeOfOrigin
+        placeOfResidence = dg13?.placeOfResidence
+        identifyingMarks = dg13?.identifyingMarks
+        dateOfIssue = dg13?.dateOfIssue
+        fatherName = dg13?.fatherName
+        motherName = dg13?.motherName
+        spouseName = dg13?.spouseName
+        oldIDNumber = dg13?.oldIDNumber
+        self.mrz = mrz?.lines
+        if let dg13 {
+            var all: [String: [String]] = [:]
+            for field in dg13.fields { all[String(field.index)] = field.values }
+            self.dg13 = all
+        }
+    }
+}

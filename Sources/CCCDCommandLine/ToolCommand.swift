@@ -1,0 +1,124 @@
+public import ArgumentParser
+import EMRTD
+import EMRTDCore
+import Foundation
+import LDS
+import Specimen
+import VectorSuites
+
+/// `cccd`: the toolkit.
+public struct ToolCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "cccd",
+        abstract: "The CCCD / eMRTD toolkit: specimen cards, card images, vector suites.",
+        subcommands: [SpecimenCommand.self, InspectCommand.self, VectorsCommand.self]
+    )
+
+    public init() {}
+}
+
+struct SpecimenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "specimen",
+        abstract: "Write the built-in specimen CCCD as a card image."
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The directory to create.", valueName: "DIR"))
+    var out: String
+
+    func run() throws {
+        do {
+            try Specimen.cardImage().write(to: out)
+            print("Specimen card image written to \(out)")
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Parse every file of a card image and report what each holds or why it is malformed."
+    )
+
+    @Argument(help: ArgumentHelp("A card image directory.", valueName: "DIR"))
+    var directory: String
+
+    func run() throws {
+        do {
+            let image = try CardImage.load(from: directory)
+            let document = Document(files: image.files)
+            for file in LDSFile.all where image.files[file] != nil {
+                let bytes = image.files[file]!
+                let problem = document.problems.first { $0.file == file }
+                print("\(file.name.padding(toLength: 15, withPad: " ", startingAt: 0))\(bytes.count) bytes  \(problem.map { "MALFORMED: \($0.error.message)" } ?? "ok")")
+            }
+            if let dg13 = document.dg13 {
+                for field in dg13.fields {
+                    print("  DG13[\(field.index)] \(field.values.joined(separator: " | "))")
+                }
+            }
+            if let problem = document.problems.first {
+                throw fail(problem.error)
+            }
+        } catch let error as EMRTDError {
+            throw fail(error)
+        }
+    }
+}
+
+struct VectorsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vectors",
+        abstract: "Run test vector suites.",
+        subcommands: [RunVectorsCommand.self]
+    )
+}
+
+struct RunVectorsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run vector suites (files, or folders searched for suite files) against the real protocol code.",
+        discussion: "Prints each failing case and ends with 'N passed, M failed'. Exits 7 when a case fails or none ran."
+    )
+
+    @Argument(help: ArgumentHelp("Suite files or folders.", valueName: "PATH"))
+    var paths: [String] = ["TestVectors"]
+
+    @Option(name: .long, help: "Run only the suite with this name.")
+    var suite: String?
+
+    @Option(name: .customLong("case"), help: "Run only cases whose id contains this text.")
+    var caseFilter: String?
+
+    @Flag(name: .long, help: "Print every case, not only failures.")
+    var verbose = false
+
+    func run() throws {
+        let suites: [VectorSuite]
+        do {
+            suites = try VectorSuite.discover(paths)
+        } catch {
+            throw fail(error)
+        }
+        var passed = 0
+        var failed = 0
+        for s in suites where suite == nil || s.name == suite {
+            for result in VectorRunner.run(s, caseFilter: caseFilter) {
+                if result.passed {
+                    passed += 1
+                    if verbose { print("PASS \(s.name)/\(result.caseID)") }
+                } else {
+                    failed += 1
+                    print("FAIL \(s.name)/\(result.caseID) [\(result.kind)] (source: \(result.source))")
+                    for f in result.failures { print("     \(f)") }
+                }
+            }
+        }
+        print("\(passed) passed, \(failed) failed")
+        if failed > 0 || passed == 0 {
+            throw ExitCode(ExitStatus.vectorsFailed)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+public import EMRTDCore
+public import LDS
+public import MRZ
+
+/// The parsed view of a chip's files. Each file is parsed on its own: a malformed DG13 is
+/// reported as such and does not hide DG1. The raw bytes stay available for hashing.
+public struct Document: Sendable {
+    public let files: [LDSFile: [UInt8]]
+    public private(set) var com: EFCOM?
+    public private(set) var dg1: DG1?
+    public private(set) var faces: [FaceImage] = []
+    public private(set) var dg11: DG11?
+    public private(set) var dg12: DG12?
+    public private(set) var dg13: DG13?
+    public private(set) var dg14: DG14?
+    public private(set) var dg15: DG15?
+    public private(set) var cardAccess: SecurityInfos?
+    /// Files that were read but could not be parsed, with the reason.
+    public private(set) var problems: [(file: LDSFile, error: EMRTDError)] = []
+
+    public init(files: [LDSFile: [UInt8]]) {
+        self.files = files
+        com = parse(.com) { try EFCOM($0) }
+        dg1 = parse(.dg1) { try DG1($0) }
+        faces = parse(.dg2) { try DG2.faceImages(from: $0) } ?? []
+        dg11 = parse(.dg11) { try DG11($0) }
+        dg12 = parse(.dg12) { try DG12($0) }
+        dg13 = parse(.dg13) { try DG13($0) }
+        dg14 = parse(.dg14) { try DG14($0) }
+        dg15 = parse(.dg15) { try DG15($0) }
+        cardAccess = parse(.cardAccess) { try SecurityInfos.parse($0) }
+    }
+
+    public var mrz: MRZ? { dg1?.mrz }
+
+    private mutating func parse<T>(_ file: LDSFile, _ body: ([UInt8]) throws -> T) -> T? {
+        guard let bytes = files[file] else { return nil }
+        do {
+            return try body(bytes)
+        } catch let error as EMRTDError {
+            problems.append((file, error))
+        } catch {
+            problems.append((file, EMRTDError(.invalidArgument, "\(file.name): \(error)")))
+        }
+        return nil
+    }
+}

@@ -1,0 +1,270 @@
+public import EMRTDCore
+public import ISO7816
+public import AccessControl
+public import LDS
+import SecureMessaging
+
+extension EMRTDError.Code {
+    /// The file is not on the chip (6A82).
+    public static let fileNotFound = Self("lds.file-not-found")
+    /// Reading the file needs more access than was established (6982), e.g. EAC-protected DG3.
+    public static let accessDenied = Self("lds.access-denied")
+    /// The chip's answers to READ BINARY did not add up to the file its header announced.
+    public static let fileReadFailed = Self("lds.read-failed")
+    /// The file's header announces more than any LDS file may hold.
+    public static let fileTooLarge = Self("lds.file-too-large")
+    /// The eMRTD application could not be selected.
+    public static let applicationNotFound = Self("lds.application-not-found")
+    /// The requested access control is not available with this key or chip.
+    public static let accessControlUnavailable = Self("access.unavailable")
+}
+
+/// How the reader adapts to a chip.
+public struct ReaderOptions: Sendable {
+    /// The largest READ BINARY Le to start with for short APDUs. 223 is the largest whose secure
+    /// messaging response still fits a short response APDU with both 3DES and AES.
+    public var shortBlockSize = 223
+    /// The Le to start with when extended length is used.
+    public var extendedBlockSize = 0xFE00
+    /// `nil`: use extended length when the channel says the chip supports it.
+    public var extendedLength: Bool? = nil
+    /// READ BINARY with a short file identifier first (saves a SELECT per file).
+    public var useShortFileIdentifiers = true
+    /// How often access is re-established after a secure messaging failure before giving up.
+    public var maximumReauthentications = 2
+
+    public init() {}
+}
+
+/// A session with an eMRTD application: selection, access control, and reading of LDS files with
+/// block-size step-down, extended length, odd-INS reads and recovery from secure messaging errors.
+public final class EMRTDSession {
+    /// ICAO eMRTD application identifier (Doc 9303 Part 10 section 3.1).
+    public static let applicationID: [UInt8] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01]
+    /// The largest file the reader accepts. LDS files are addressed with at most 3-byte offsets
+    /// in practice below 64 KiB; a face image can be larger on some passports.
+    public static let maximumFileSize = 1 << 20
+
+    public let connection: CardConnection
+    public var options: ReaderOptions
+    public private(set) var channel: any APDUChannel
+    private var accessKey: AccessKey?
+    private var random: RandomSource
+
+    /// The READ BINARY length that works with this chip, learned while reading.
+    public private(set) var blockSize: Int
+    /// How many times secure messaging had to be re-established.
+    public private(set) var reauthentications = 0
+
+    public init(channel: any CardChannel, options: ReaderOptions = ReaderOptions(), random: RandomSource = .system) {
+        let connection = CardConnection(channel: channel)
+        self.connection = connection
+        self.channel = connection
+        self.options = options
+        self.random = random
+        let extended = options.extendedLength ?? channel.supportsExtendedLength
+        blockSize = extended ? options.extendedBlockSize : options.shortBlockSize
+    }
+
+    public var isSecured: Bool { channel is SecureChannel }
+
+    /// SELECT the eMRTD application by its DF name.
+    public func selectApplication() throws(EMRTDError) {
+        let response = try channel.send(CommandAPDU(ins: 0xA4, p1: 0x04, p2: 0x0C, data: Self.applicationID))
+        guard response.statusWord.isSuccess else {
+            throw EMRTDError(.applicationNotFound, "the chip has no eMRTD application (SELECT answered \(response.statusWord))")
+        }
+    }
+
+    /// Establishes access control with `key` and switches to secure messaging.
+    public func establishAccess(with key: AccessKey) throws(EMRTDError) {
+        switch key {
+        case .mrz(let mrzKey):
+            channel = try BAC.establish(on: connection, key: mrzKey, random: random)
+        case .can:
+            throw EMRTDError(.accessControlUnavailable, "a CAN opens a chip only with PACE, which this build does not offer yet")
+        }
+        accessKey = key
+    }
+
+    /// Re-runs access control after the chip dropped secure messaging, then re-selects the application.
+    private func reestablishAccess() throws(EMRTDError) {
+        guard let accessKey else { throw EMRTDError(.smSessionClosed, "secure messaging failed and no access key is known") }
+        reauthentications += 1
+        channel = connection
+        try selectApplication()
+        try establishAccess(with: accessKey)
+    }
+
+    /// Reads a whole elementary file. After a secure messaging failure it re-establishes access
+    /// and resumes from the last good offset (ICAO 9303 leaves the chip's session closed).
+    public func readFile(_ file: LDSFile, progress: ((Int, Int) -> Void)? = nil) throws(EMRTDError) -> [UInt8] {
+        var buffer: [UInt8] = []
+        var expectedTotal: Int? = nil
+        var failures = 0
+        while true {
+            do {
+                try readFile(file, into: &buffer, total: &expectedTotal, progress: progress)
+                return buffer
+            } catch {
+                let recoverable = error.code.domain == "sm" && accessKey != nil
+                guard recoverable, failures < options.maximumReauthentications else { throw error }
+                failures += 1
+                try reestablishAccess()
+            }
+        }
+    }
+
+    private func readFile(
+        _ file: LDSFile, into buffer: inout [UInt8], total: inout Int?, progress: ((Int, Int) -> Void)?
+    ) throws(EMRTDError) {
+        var useSFI = options.useShortFileIdentifiers && buffer.isEmpty
+        if !useSFI || !buffer.isEmpty {
+            try select(file)
+        }
+        if total == nil {
+            // The first bytes hold the tag and length: at most 1-2 tag bytes and 5 length bytes.
+            let head = try readChunk(file, offset: 0, length: 8, useSFI: &useSFI, allowShort: true).data
+            buffer = head
+            let header: (tag: TLVTag, headerLength: Int, valueLength: Int)
+            do {
+                header = try BERTLV.readHeader(head)
+            } catch {
+                throw EMRTDError(.fileReadFailed, "\(file.name) does not start with a valid TLV header: \(error.message)")
+            }
+            let size = header.headerLength + header.valueLength
+            guard size <= Self.maximumFileSize else {
+                throw EMRTDError(.fileTooLarge, "\(file.name) announces \(size) bytes, more than the \(Self.maximumFileSize) an LDS file may hold")
+            }
+            guard head.count <= size else {
+                throw EMRTDError(.fileReadFailed, "\(file.name) returned \(head.count) bytes for a \(size)-byte file")
+            }
+            total = size
+        }
+        let size = total!
+        progress?(buffer.count, size)
+        while buffer.count < size {
+            let want = min(blockSize, size - buffer.count)
+            let chunk = try readChunk(file, offset: buffer.count, length: want, useSFI: &useSFI, allowShort: false)
+            buffer += chunk.data
+            progress?(buffer.count, size)
+            if chunk.endOfFile && buffer.count < size {
+                throw EMRTDError(.fileReadFailed, "\(file.name) ends after \(buffer.count) bytes, but its header announces \(size)")
+            }
+        }
+    }
+
+    private func select(_ file: LDSFile) throws(EMRTDError) {
+        let fid = [UInt8(file.fileID >> 8), UInt8(file.fileID & 0xFF)]
+        let response = try channel.send(CommandAPDU(ins: 0xA4, p1: 0x02, p2: 0x0C, data: fid))
+        switch response.statusWord {
+        case .success: return
+        case .fileNotFound: throw EMRTDError(.fileNotFound, "\(file.name) is not on the chip (6A82)")
+        case .securityStatusNotSatisfied:
+            throw EMRTDError(.accessDenied, "\(file.name) needs access control the reader has not established (6982)")
+        default: throw EMRTDError.status(response.statusWord, during: "SELECT \(file.name)")
+        }
+    }
+
+    /// One READ BINARY, stepping the length down on 6700 / 6Cxx / 6282 / 6B00 until the chip
+    /// accepts it, and remembering the length that worked.
+    private func readChunk(
+        _ file: LDSFile, offset: Int, length: Int, useSFI: inout Bool, allowShort: Bool
+    ) throws(EMRTDError) -> (data: [UInt8], endOfFile: Bool) {
+        var want = length
+        var attempts = 0
+        while true {
+            attempts += 1
+            guard attempts <= 32 else {
+                throw EMRTDError(.fileReadFailed, "\(file.name): the chip refused every READ BINARY length at offset \(offset)")
+            }
+            let response = try readBinary(file, offset: offset, length: want, useSFI: useSFI)
+            switch response.statusWord {
+            case .success, .endOfFileReached:
+                guard response.data.count <= want else {
+                    throw EMRTDError(.fileReadFailed, "\(file.name): the chip returned \(response.data.count) bytes where \(want) were asked")
+                }
+                guard !response.data.isEmpty else {
+                    throw EMRTDError(.fileReadFailed, "\(file.name): the chip returned no data at offset \(offset) (SW \(response.statusWord.hex))")
+                }
+                let short = response.statusWord == .endOfFileReached && response.data.count < want
+                return (response.data, short)
+            case .fileNotFound where useSFI,
+                 .incorrectParameters where useSFI,
+                 .functionNotSupported where useSFI,
+                 .instructionNotSupported where useSFI,
+                 .commandNotAllowed where useSFI:
+                // The chip does not take short file identifiers (or hides the file behind them):
+                // SELECT by file identifier decides.
+                useSFI = false
+                try select(file)
+                continue
+            case .fileNotFound:
+                throw EMRTDError(.fileNotFound, "\(file.name) is not on the chip (6A82)")
+            case .securityStatusNotSatisfied:
+                throw EMRTDError(.accessDenied, "reading \(file.name) needs access control the reader has not established (6982)")
+            default:
+                break
+            }
+            let sw = response.statusWord
+            if let exact = sw.correctLength, exact < want {
+                want = exact
+            } else if sw == .wrongLength || sw == .wrongParameters || sw.sw1 == 0x6C {
+                guard let smaller = Self.stepDown(from: want) else {
+                    throw EMRTDError(.fileReadFailed, "\(file.name): READ BINARY failed at offset \(offset) even with 1 byte (\(sw))")
+                }
+                want = smaller
+            } else {
+                throw EMRTDError.status(sw, during: "READ BINARY \(file.name) at offset \(offset)")
+            }
+            if !allowShort || length > 8 { blockSize = min(blockSize, max(want, 1)) }
+        }
+    }
+
+    /// The next shorter READ BINARY length to try.
+    static func stepDown(from length: Int) -> Int? {
+        let ladder = [223, 192, 160, 128, 96, 64, 32, 16, 8, 4, 1]
+        return ladder.first { $0 < length }
+    }
+
+    private func readBinary(_ file: LDSFile, offset: Int, length: Int, useSFI: Bool) throws(EMRTDError) -> ResponseAPDU {
+        if offset > 0x7FFF {
+            // Offsets beyond 15 bits need the odd INS B1 with the offset in DO'54'
+            // and the data returned in DO'53'.
+            var offsetBytes: [UInt8] = []
+            var v = offset
+            while v > 0 { offsetBytes.insert(UInt8(v & 0xFF), at: 0); v >>= 8 }
+            let command = CommandAPDU(ins: 0xB1, p1: 0, p2: 0, data: TLV(tag: 0x54, value: offsetBytes).encoded(), ne: min(length + 4, 65536))
+            var response = try channel.send(command)
+            if !response.data.isEmpty {
+                let object: TLV
+                do {
+                    object = try BERTLV.parsePrefix(response.data[...]).0
+                } catch {
+                    throw EMRTDError(.fileReadFailed, "\(file.name): malformed odd-INS READ BINARY response: \(error.message)")
+                }
+                guard object.tag.rawValue == 0x53 else {
+                    throw EMRTDError(.fileReadFailed, "\(file.name): odd-INS READ BINARY returned tag \(object.tag), not 53")
+                }
+                response.data = object.value
+            }
+            return response
+        }
+        let p1: UInt8
+        let p2: UInt8
+        if useSFI && offset <= 0xFF {
+            p1 = 0x80 | file.shortFileID
+            p2 = UInt8(offset)
+        } else {
+            p1 = UInt8(offset >> 8)
+            p2 = UInt8(offset & 0xFF)
+        }
+        return try channel.send(CommandAPDU(ins: 0xB0, p1: p1, p2: p2, ne: length))
+    }
+
+    /// Reads a file that lives in the master file before the application is selected
+    /// (EF.CardAccess, EF.ATR/INFO): plain READ BINARY by short file identifier.
+    public func readMasterFile(_ file: LDSFile) throws(EMRTDError) -> [UInt8] {
+        try readFile(file)
+    }
+}

@@ -1,0 +1,397 @@
+public import EMRTDCore
+import SwiftASN1
+
+/// The protocols a chip supports, as listed in EF.CardAccess, EF.CardSecurity and DG14
+/// (BSI TR-03110-3 A.1, ICAO Doc 9303-11 9.2).
+///
+/// ```
+/// SecurityInfos ::= SET OF SecurityInfo
+/// SecurityInfo ::= SEQUENCE {
+///     protocol      OBJECT IDENTIFIER,
+///     requiredData  ANY DEFINED BY protocol,
+///     optionalData  ANY DEFINED BY protocol OPTIONAL }
+/// ```
+public struct SecurityInfos: Hashable, Sendable {
+    /// Every SecurityInfo in file order; unrecognised protocols are kept as ``SecurityInfo/unknown(_:raw:)``.
+    public let infos: [SecurityInfo]
+    /// The SET as read.
+    public let raw: [UInt8]
+
+    /// Parses the SET (the whole of EF.CardAccess, or the value of DG14's 6E).
+    public static func parse(_ bytes: [UInt8]) throws(EMRTDError) -> SecurityInfos {
+        let root = try ASN1Read.parse(bytes, what: "SecurityInfos")
+        var infos: [SecurityInfo] = []
+        for node in try ASN1Read.children(root, .set, what: "SecurityInfos") {
+            infos.append(try SecurityInfo(node: node))
+        }
+        return SecurityInfos(infos: infos, raw: bytes)
+    }
+
+    init(infos: [SecurityInfo], raw: [UInt8]) {
+        self.infos = infos
+        self.raw = raw
+    }
+
+    public var paceInfos: [PACEInfo] { infos.compactMap { if case .pace(let i) = $0 { i } else { nil } } }
+    public var paceDomainParameterInfos: [PACEDomainParameterInfo] {
+        infos.compactMap { if case .paceDomainParameters(let i) = $0 { i } else { nil } }
+    }
+    public var chipAuthenticationInfos: [ChipAuthenticationInfo] {
+        infos.compactMap { if case .chipAuthentication(let i) = $0 { i } else { nil } }
+    }
+    public var chipAuthenticationDomainParameterInfos: [ChipAuthenticationDomainParameterInfo] {
+        infos.compactMap { if case .chipAuthenticationDomainParameters(let i) = $0 { i } else { nil } }
+    }
+    public var chipAuthenticationPublicKeyInfos: [ChipAuthenticationPublicKeyInfo] {
+        infos.compactMap { if case .chipAuthenticationPublicKey(let i) = $0 { i } else { nil } }
+    }
+    public var terminalAuthenticationInfos: [TerminalAuthenticationInfo] {
+        infos.compactMap { if case .terminalAuthentication(let i) = $0 { i } else { nil } }
+    }
+    public var activeAuthenticationInfos: [ActiveAuthenticationInfo] {
+        infos.compactMap { if case .activeAuthentication(let i) = $0 { i } else { nil } }
+    }
+
+    // MARK: Protocol names
+
+    static let idPACE: OID = "0.4.0.127.0.7.2.2.4"
+    static let idCA: OID = "0.4.0.127.0.7.2.2.3"
+    static let idPK: OID = "0.4.0.127.0.7.2.2.1"
+    static let idTA: OID = "0.4.0.127.0.7.2.2.2"
+    static let idAA: OID = "2.23.136.1.1.5"
+    static let ecdsaPlain: OID = "0.4.0.127.0.7.1.1.4.1"
+
+    static let paceMappings: [UInt: String] = [1: "DH-GM", 2: "ECDH-GM", 3: "DH-IM", 4: "ECDH-IM", 6: "ECDH-CAM"]
+    static let caKeyAgreements: [UInt: String] = [1: "DH", 2: "ECDH"]
+    static let ciphers: [UInt: String] = [
+        1: "3DES-CBC-CBC", 2: "AES-CBC-CMAC-128", 3: "AES-CBC-CMAC-192", 4: "AES-CBC-CMAC-256",
+    ]
+    static let plainHashes: [UInt: String] = [1: "SHA1", 2: "SHA224", 3: "SHA256", 4: "SHA384", 5: "SHA512", 6: "RIPEMD160"]
+
+    /// The identifier of TR-03110 / Doc 9303 for a protocol OID, e.g. "id-PACE-ECDH-GM-AES-CBC-CMAC-128",
+    /// "id-CA-ECDH-AES-CBC-CMAC-128", "id-PK-ECDH", "id-TA", "id-AA"; nil if unknown.
+    public static func protocolName(_ oid: OID) -> String? {
+        let c = oid.components
+        func tail(_ prefix: OID) -> [UInt]? {
+            oid.hasPrefix(prefix) ? Array(c.dropFirst(prefix.components.count)) : nil
+        }
+        if let t = tail(idPACE) {
+            guard let m = t.first.flatMap({ paceMappings[$0] }) else { return nil }
+            if t.count == 1 { return "id-PACE-\(m)" }
+            if t.count == 2, let cipher = ciphers[t[1]] { return "id-PACE-\(m)-\(cipher)" }
+            return nil
+        }
+        if let t = tail(idCA) {
+            guard let k = t.first.flatMap({ caKeyAgreements[$0] }) else { return nil }
+            if t.count == 1 { return "id-CA-\(k)" }
+            if t.count == 2, let cipher = ciphers[t[1]] { return "id-CA-\(k)-\(cipher)" }
+            return nil
+        }
+        if let t = tail(idPK), t.count == 1, let k = caKeyAgreements[t[0]] { return "id-PK-\(k)" }
+        if oid == idTA { return "id-TA" }
+        if oid == idAA { return "id-AA" }
+        if let t = tail(ecdsaPlain), t.count == 1, let h = plainHashes[t[0]] { return "ecdsa-plain-\(h)" }
+        return nil
+    }
+
+    /// Names of the standardized domain parameters of TR-03110-3 table 4 / Doc 9303-11 table 6.
+    public static func standardDomainParameterName(_ id: Int) -> String? {
+        switch id {
+        case 0: "1024-bit MODP Group with 160-bit Prime Order Subgroup"
+        case 1: "2048-bit MODP Group with 224-bit Prime Order Subgroup"
+        case 2: "2048-bit MODP Group with 256-bit Prime Order Subgroup"
+        case 8: "NIST P-192 (secp192r1)"
+        case 9: "brainpoolP192r1"
+        case 10: "NIST P-224 (secp224r1)"
+        case 11: "brainpoolP224r1"
+        case 12: "NIST P-256 (secp256r1)"
+        case 13: "brainpoolP256r1"
+        case 14: "brainpoolP320r1"
+        case 15: "NIST P-384 (secp384r1)"
+        case 16: "brainpoolP384r1"
+        case 17: "brainpoolP512r1"
+        case 18: "NIST P-521 (secp521r1)"
+        default: nil
+        }
+    }
+}
+
+/// Key agreement of PACE and Chip Authentication.
+public enum KeyAgreement: String, Sendable, Hashable {
+    case dh = "DH", ecdh = "ECDH"
+}
+
+/// PACE mapping.
+public enum PACEMapping: String, Sendable, Hashable {
+    case generic = "GM", integrated = "IM", chipAuthentication = "CAM"
+}
+
+/// Cipher and MAC of the secure messaging a protocol sets up.
+public enum SessionCipher: String, Sendable, Hashable {
+    case tripleDES = "3DES-CBC-CBC"
+    case aes128 = "AES-CBC-CMAC-128"
+    case aes192 = "AES-CBC-CMAC-192"
+    case aes256 = "AES-CBC-CMAC-256"
+
+    /// Key length in bits (112 for two-key 3DES).
+    public var keyBits: Int {
+        switch self {
+        case .tripleDES: 112
+        case .aes128: 128
+        case .aes192: 192
+        case .aes256: 256
+        }
+    }
+
+    init?(code: UInt) {
+        switch code {
+        case 1: self = .tripleDES
+        case 2: self = .aes128
+        case 3: self = .aes192
+        case 4: self = .aes256
+        default: return nil
+        }
+    }
+}
+
+/// One SecurityInfo, recognised by its protocol OID.
+public enum SecurityInfo: Hashable, Sendable {
+    case pace(PACEInfo)
+    case paceDomainParameters(PACEDomainParameterInfo)
+    case chipAuthentication(ChipAuthenticationInfo)
+    case chipAuthenticationDomainParameters(ChipAuthenticationDomainParameterInfo)
+    case chipAuthenticationPublicKey(ChipAuthenticationPublicKeyInfo)
+    case terminalAuthentication(TerminalAuthenticationInfo)
+    case activeAuthentication(ActiveAuthenticationInfo)
+    /// A protocol this library does not interpret (EFDIRInfo, CardInfoLocator, privileged terminal …).
+    case unknown(OID, raw: [UInt8])
+
+    public var protocolOID: OID {
+        switch self {
+        case .pace(let i): i.protocolOID
+        case .paceDomainParameters(let i): i.protocolOID
+        case .chipAuthentication(let i): i.protocolOID
+        case .chipAuthenticationDomainParameters(let i): i.protocolOID
+        case .chipAuthenticationPublicKey(let i): i.protocolOID
+        case .terminalAuthentication(let i): i.protocolOID
+        case .activeAuthentication(let i): i.protocolOID
+        case .unknown(let oid, _): oid
+        }
+    }
+
+    /// The SEQUENCE as read.
+    public var raw: [UInt8] {
+        switch self {
+        case .pace(let i): i.raw
+        case .paceDomainParameters(let i): i.raw
+        case .chipAuthentication(let i): i.raw
+        case .chipAuthenticationDomainParameters(let i): i.raw
+        case .chipAuthenticationPublicKey(let i): i.raw
+        case .terminalAuthentication(let i): i.raw
+        case .activeAuthentication(let i): i.raw
+        case .unknown(_, let raw): raw
+        }
+    }
+
+    /// ``SecurityInfos/protocolName(_:)`` or the dotted OID.
+    public var protocolName: String { SecurityInfos.protocolName(protocolOID) ?? protocolOID.description }
+
+    init(node: ASN1Node) throws(EMRTDError) {
+        let parts = try ASN1Read.children(node, .sequence, what: "SecurityInfo")
+        guard parts.count >= 2 else {
+            throw EMRTDError(.asn1Invalid, "SecurityInfo must have a protocol and required data, has \(parts.count) elements")
+        }
+        let oid = try ASN1Read.oid(parts[0], what: "SecurityInfo.protocol")
+        let raw = ASN1Read.raw(node)
+        let required = parts[1]
+        let optional = parts.count > 2 ? parts[2] : nil
+        let name = SecurityInfos.protocolName(oid)
+        let depth = oid.components.count
+        // Known protocols must have their exact shape; a longer SEQUENCE is tolerated only for unknown ones.
+        func checkCount(_ max: Int) throws(EMRTDError) {
+            guard parts.count <= max else {
+                throw EMRTDError(.asn1Invalid, "\(name ?? oid.description) has \(parts.count) elements, at most \(max) allowed")
+            }
+        }
+        func optionalInt(_ what: String) throws(EMRTDError) -> Int? {
+            guard let optional else { return nil }
+            return try ASN1Read.int(optional, what: "\(name ?? "SecurityInfo").\(what)")
+        }
+        let label = name ?? oid.description
+
+        if name != nil, oid.hasPrefix(SecurityInfos.idPACE) {
+            try checkCount(3)
+            if depth == SecurityInfos.idPACE.components.count + 2 {
+                self = .pace(PACEInfo(
+                    protocolOID: oid, version: try ASN1Read.int(required, what: "\(label).version"),
+                    parameterID: try optionalInt("parameterId"), raw: raw))
+            } else {
+                self = .paceDomainParameters(PACEDomainParameterInfo(
+                    protocolOID: oid, domainParameter: try AlgorithmIdentifier(node: required, what: "\(label).domainParameter"),
+                    parameterID: try optionalInt("parameterId"), raw: raw))
+            }
+        } else if name != nil, oid.hasPrefix(SecurityInfos.idCA) {
+            try checkCount(3)
+            if depth == SecurityInfos.idCA.components.count + 2 {
+                self = .chipAuthentication(ChipAuthenticationInfo(
+                    protocolOID: oid, version: try ASN1Read.int(required, what: "\(label).version"),
+                    keyID: try optionalInt("keyId"), raw: raw))
+            } else {
+                self = .chipAuthenticationDomainParameters(ChipAuthenticationDomainParameterInfo(
+                    protocolOID: oid, domainParameter: try AlgorithmIdentifier(node: required, what: "\(label).domainParameter"),
+                    keyID: try optionalInt("keyId"), raw: raw))
+            }
+        } else if name != nil, oid.hasPrefix(SecurityInfos.idPK) {
+            try checkCount(3)
+            self = .chipAuthenticationPublicKey(ChipAuthenticationPublicKeyInfo(
+                protocolOID: oid, publicKey: try SubjectPublicKeyInfo(node: required),
+                keyID: try optionalInt("keyId"), raw: raw))
+        } else if oid == SecurityInfos.idTA {
+            try checkCount(3)
+            var fileID: [UInt8]? = nil
+            if let optional {
+                // efCVCA FileID ::= SEQUENCE { fid OCTET STRING (SIZE(2)), sfid OCTET STRING (SIZE(1)) OPTIONAL }
+                let f = try ASN1Read.children(optional, .sequence, what: "id-TA.efCVCA")
+                guard let fid = f.first else { throw EMRTDError(.asn1Invalid, "id-TA.efCVCA is empty") }
+                fileID = try ASN1Read.primitive(fid, .octetString, what: "id-TA.efCVCA.fid")
+            }
+            self = .terminalAuthentication(TerminalAuthenticationInfo(
+                protocolOID: oid, version: try ASN1Read.int(required, what: "id-TA.version"), efCVCAFileID: fileID,
+                raw: raw))
+        } else if oid == SecurityInfos.idAA {
+            try checkCount(3)
+            self = .activeAuthentication(ActiveAuthenticationInfo(
+                protocolOID: oid, version: try ASN1Read.int(required, what: "id-AA.version"),
+                signatureAlgorithm: try optional.map { n throws(EMRTDError) in
+                    try ASN1Read.oid(n, what: "id-AA.signatureAlgorithm")
+                }, raw: raw))
+        } else {
+            self = .unknown(oid, raw: raw)
+        }
+    }
+}
+
+/// `AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL }`.
+public struct AlgorithmIdentifier: Hashable, Sendable {
+    public let algorithm: OID
+    /// The parameters' encoding, nil when absent.
+    public let parameters: [UInt8]?
+
+    init(node: ASN1Node, what: String) throws(EMRTDError) {
+        let parts = try ASN1Read.children(node, .sequence, what: what)
+        guard let first = parts.first, parts.count <= 2 else {
+            throw EMRTDError(.asn1Invalid, "\(what) must have 1 or 2 elements, has \(parts.count)")
+        }
+        algorithm = try ASN1Read.oid(first, what: "\(what).algorithm")
+        parameters = parts.count > 1 ? ASN1Read.raw(parts[1]) : nil
+    }
+}
+
+/// ```
+/// PACEInfo ::= SEQUENCE { protocol OID (id-PACE-…), version INTEGER, parameterId INTEGER OPTIONAL }
+/// ```
+public struct PACEInfo: Hashable, Sendable {
+    public let protocolOID: OID
+    public let version: Int
+    /// A standardized domain parameter ID (0-31) or a key to a PACEDomainParameterInfo.
+    public let parameterID: Int?
+    public let raw: [UInt8]
+
+    /// e.g. "id-PACE-ECDH-GM-AES-CBC-CMAC-128".
+    public var protocolName: String { SecurityInfos.protocolName(protocolOID) ?? protocolOID.description }
+    public var keyAgreement: KeyAgreement? {
+        switch mappingCode { case 1, 3: .dh; case 2, 4, 6: .ecdh; default: nil }
+    }
+    public var mapping: PACEMapping? {
+        switch mappingCode { case 1, 2: .generic; case 3, 4: .integrated; case 6: .chipAuthentication; default: nil }
+    }
+    public var cipher: SessionCipher? { protocolOID.components.last.flatMap { SessionCipher(code: $0) } }
+    /// e.g. "brainpoolP256r1" for parameter ID 13.
+    public var standardDomainParameterName: String? { parameterID.flatMap(SecurityInfos.standardDomainParameterName) }
+
+    private var mappingCode: UInt? {
+        let c = protocolOID.components
+        return c.count == SecurityInfos.idPACE.components.count + 2 ? c[c.count - 2] : nil
+    }
+}
+
+/// ```
+/// PACEDomainParameterInfo ::= SEQUENCE { protocol OID (id-PACE-DH-GM …), domainParameter AlgorithmIdentifier,
+///                                        parameterId INTEGER OPTIONAL }
+/// ```
+public struct PACEDomainParameterInfo: Hashable, Sendable {
+    public let protocolOID: OID
+    public let domainParameter: AlgorithmIdentifier
+    public let parameterID: Int?
+    public let raw: [UInt8]
+}
+
+/// ```
+/// ChipAuthenticationInfo ::= SEQUENCE { protocol OID (id-CA-…), version INTEGER, keyId INTEGER OPTIONAL }
+/// ```
+public struct ChipAuthenticationInfo: Hashable, Sendable {
+    public let protocolOID: OID
+    public let version: Int
+    public let keyID: Int?
+    public let raw: [UInt8]
+
+    /// e.g. "id-CA-ECDH-AES-CBC-CMAC-128".
+    public var protocolName: String { SecurityInfos.protocolName(protocolOID) ?? protocolOID.description }
+    public var keyAgreement: KeyAgreement? {
+        let c = protocolOID.components
+        guard c.count >= 2 else { return nil }
+        switch c[c.count - 2] { case 1: return .dh; case 2: return .ecdh; default: return nil }
+    }
+    public var cipher: SessionCipher? { protocolOID.components.last.flatMap { SessionCipher(code: $0) } }
+}
+
+/// ```
+/// ChipAuthenticationDomainParameterInfo ::= SEQUENCE { protocol OID (id-CA-DH | id-CA-ECDH),
+///     domainParameter AlgorithmIdentifier, keyId INTEGER OPTIONAL }
+/// ```
+public struct ChipAuthenticationDomainParameterInfo: Hashable, Sendable {
+    public let protocolOID: OID
+    public let domainParameter: AlgorithmIdentifier
+    public let keyID: Int?
+    public let raw: [UInt8]
+}
+
+/// ```
+/// ChipAuthenticationPublicKeyInfo ::= SEQUENCE { protocol OID (id-PK-DH | id-PK-ECDH),
+///     chipAuthenticationPublicKey SubjectPublicKeyInfo, keyId INTEGER OPTIONAL }
+/// ```
+public struct ChipAuthenticationPublicKeyInfo: Hashable, Sendable {
+    public let protocolOID: OID
+    public let publicKey: SubjectPublicKeyInfo
+    public let keyID: Int?
+    public let raw: [UInt8]
+
+    public var keyAgreement: KeyAgreement? {
+        switch protocolOID.components.last { case 1: .dh; case 2: .ecdh; default: nil }
+    }
+}
+
+/// ```
+/// TerminalAuthenticationInfo ::= SEQUENCE { protocol id-TA, version INTEGER, efCVCA FileID OPTIONAL }
+/// ```
+public struct TerminalAuthenticationInfo: Hashable, Sendable {
+    public let protocolOID: OID
+    public let version: Int
+    /// fid of EF.CVCA when given.
+    public let efCVCAFileID: [UInt8]?
+    public let raw: [UInt8]
+}
+
+/// ```
+/// ActiveAuthenticationInfo ::= SEQUENCE { protocol id-AA, version INTEGER, signatureAlgorithm OID }
+/// ```
+/// Present when Active Authentication uses ECDSA: the plain signature's hash (ecdsa-plain-SHA256 …).
+public struct ActiveAuthenticationInfo: Hashable, Sendable {
+    public let protocolOID: OID
+    public let version: Int
+    public let signatureAlgorithm: OID?
+    public let raw: [UInt8]
+
+    /// e.g. "ecdsa-plain-SHA256".
+    public var signatureAlgorithmName: String? { signatureAlgorithm.flatMap(SecurityInfos.protocolName) }
+}

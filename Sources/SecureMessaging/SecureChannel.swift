@@ -1,0 +1,42 @@
+public import EMRTDCore
+public import ISO7816
+
+/// An ``APDUChannel`` that protects every command and verifies every response with
+/// ``SecureMessaging``. Once a response fails to verify the channel is closed: the chip has
+/// discarded its session keys, and continuing would only desynchronize the counters.
+public final class SecureChannel: APDUChannel {
+    public let underlying: any APDUChannel
+    private var session: SecureMessaging
+    public private(set) var isOpen = true
+
+    public init(underlying: any APDUChannel, session: SecureMessaging) {
+        self.underlying = underlying
+        self.session = session
+    }
+
+    public var supportsExtendedLength: Bool { underlying.supportsExtendedLength }
+    public var algorithm: SecureMessaging.Algorithm { session.algorithm }
+
+    public func send(_ command: CommandAPDU) throws(EMRTDError) -> ResponseAPDU {
+        guard isOpen else {
+            throw EMRTDError(.smSessionClosed, "the secure messaging session was closed after an earlier error")
+        }
+        do {
+            let protected = try session.protect(command)
+            let response = try underlying.send(protected)
+            let plain = try session.unprotect(response)
+            if plain.data.isEmpty && response.data.isEmpty && !plain.statusWord.isSuccess
+                && plain.statusWord.sw1 != 0x62 && plain.statusWord.sw1 != 0x63
+            {
+                // An unprotected error: chips send these when they abort secure messaging
+                // (6987/6988) and some for ordinary errors (6A82). Either way the session state is
+                // no longer known; report the status and let the caller re-establish access.
+                isOpen = false
+            }
+            return plain
+        } catch {
+            if error.code.domain == "sm" { isOpen = false }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,78 @@
+public import EMRTDCore
+
+/// A JSON value, so suites can carry whatever inputs their kind needs.
+public enum JSONValue: Sendable, Hashable, Codable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let n): try c.encode(n)
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    public var string: String? { if case .string(let s) = self { return s }; return nil }
+    public var array: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
+    public var int: Int? { if case .number(let n) = self, let i = Int(exactly: n) { return i }; return nil }
+}
+
+/// Typed access to a case's fields with errors that name the missing field.
+struct Fields {
+    let value: JSONValue
+    let context: String
+
+    func string(_ key: String) throws(EMRTDError) -> String {
+        guard let s = value[key]?.string else {
+            throw EMRTDError(.vectorSuiteInvalid, "\(context): missing string field \"\(key)\"")
+        }
+        return s
+    }
+
+    func optionalString(_ key: String) -> String? { value[key]?.string }
+
+    func bytes(_ key: String) throws(EMRTDError) -> [UInt8] {
+        let text = try string(key)
+        do {
+            return try Hex.decode(text)
+        } catch {
+            throw EMRTDError(.vectorSuiteInvalid, "\(context): field \"\(key)\" is not hex")
+        }
+    }
+
+    func optionalBytes(_ key: String) throws(EMRTDError) -> [UInt8]? {
+        guard value[key] != nil else { return nil }
+        return try bytes(key)
+    }
+
+    func list(_ key: String) throws(EMRTDError) -> [Fields] {
+        guard let a = value[key]?.array else {
+            throw EMRTDError(.vectorSuiteInvalid, "\(context): missing array field \"\(key)\"")
+        }
+        return a.enumerated().map { Fields(value: $1, context: "\(context).\(key)[\($0)]") }
+    }
+}

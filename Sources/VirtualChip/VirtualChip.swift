@@ -1,0 +1,282 @@
+public import EMRTDCore
+public import ISO7816
+public import LDS
+public import AccessControl
+import MRZ
+import SecureMessaging
+
+extension EMRTDError.Code {
+    /// The virtual chip was removed from its reader (a test of a card pulled mid-read).
+    public static let cardRemoved = Self("card.removed")
+}
+
+/// A virtual eMRTD chip: the card side of ICAO Doc 9303, serving a ``CardImage``.
+///
+/// It answers SELECT (application by DF name, EF by file identifier), READ BINARY (by offset,
+/// by short file identifier, odd INS with DO'54'/DO'53', short or extended length), GET CHALLENGE
+/// and EXTERNAL AUTHENTICATE (BAC), and secure messaging, with the status words of real chips:
+/// 6982 before access control, 6A82 for a missing file, 6300 for a failed BAC, 6988 for a bad
+/// MAC (after which the session is gone). Its limits come from the image's `card.json`, so a test
+/// can model a chip that refuses long reads or extended length.
+public final class VirtualChip: CardChannel {
+    /// Defects a test can switch on. They model faults of real chips, not features.
+    public struct Faults: Sendable {
+        /// Protected responses (counted from 1 over the chip's life) whose MAC is corrupted.
+        public var corruptResponseMAC: Set<Int> = []
+        /// After this many APDUs the card is "removed": every later transmit fails.
+        public var removeAfterAPDUs: Int? = nil
+        /// Answer 6Cxx (with the largest acceptable length) instead of 6700 to a too-long READ BINARY.
+        public var answerWrongLengthWith6C = false
+        public init() {}
+    }
+
+    public let image: CardImage
+    public var limits: ChipLimits
+    public var faults: Faults
+    private let random: RandomSource
+    private let bacKeys: BAC.AccessKeys?
+
+    private var applicationSelected = false
+    private var currentFile: LDSFile? = nil
+    private var challenge: [UInt8]? = nil
+    private var session: SecureMessaging? = nil
+    private var protectedResponses = 0
+
+    /// Every command APDU received, in order (for tests of what the reader sent).
+    public private(set) var commandLog: [CommandAPDU] = []
+    public private(set) var apduCount = 0
+
+    public init(image: CardImage, faults: Faults = Faults(), random: RandomSource = .system) throws(EMRTDError) {
+        self.image = image
+        self.limits = image.settings.chip
+        self.faults = faults
+        self.random = random
+        if let mrzText = image.settings.mrz {
+            let mrz = try MRZ(mrzText)
+            bacKeys = BAC.accessKeys(for: MRZKey(mrz: mrz))
+        } else {
+            bacKeys = nil
+        }
+    }
+
+    public var supportsExtendedLength: Bool { limits.extendedLength }
+
+    /// Whether secure messaging is established.
+    public var isSecured: Bool { session != nil }
+
+    /// Power-cycles the chip: every session state is lost.
+    public func reset() {
+        applicationSelected = false
+        currentFile = nil
+        challenge = nil
+        session = nil
+    }
+
+    public func transmit(_ bytes: [UInt8]) throws(EMRTDError) -> [UInt8] {
+        apduCount += 1
+        if let limit = faults.removeAfterAPDUs, apduCount > limit {
+            reset()
+            throw EMRTDError(.cardRemoved, "the card was removed from the reader")
+        }
+        return process(bytes).encoded
+    }
+
+    /// Handles one command APDU and returns the response APDU.
+    public func process(_ bytes: [UInt8]) -> ResponseAPDU {
+        guard let received = try? CommandAPDU(bytes: bytes) else {
+            return ResponseAPDU(statusWord: .wrongLength)
+        }
+        guard received.cla & 0xF3 == 0 else { return ResponseAPDU(statusWord: .classNotSupported) }
+        if received.needsExtendedLength && !limits.extendedLength {
+            return ResponseAPDU(statusWord: .wrongLength)
+        }
+
+        let isProtected = received.cla & 0x0C == 0x0C
+        var command = received
+        if isProtected {
+            guard var sm = session else {
+                return ResponseAPDU(statusWord: .secureMessagingDataObjectsMissing)
+            }
+            do {
+                command = try sm.unprotectCommand(received)
+                session = sm
+            } catch {
+                // A chip discards its session keys on any secure messaging error.
+                dropSession()
+                return ResponseAPDU(statusWord: error.code == .smMissingMAC ? .secureMessagingDataObjectsMissing : .secureMessagingDataObjectsIncorrect)
+            }
+        } else if session != nil {
+            // A plain command ends secure messaging, and with it the access rights.
+            dropSession()
+        }
+        commandLog.append(command)
+
+        let response = execute(command)
+        guard isProtected, var sm = session else { return response }
+        do {
+            var protected = try sm.protectResponse(response, oddINS: command.ins & 1 == 1)
+            session = sm
+            protectedResponses += 1
+            if faults.corruptResponseMAC.contains(protectedResponses), !protected.data.isEmpty {
+                protected.data[protected.data.count - 1] ^= 0x01
+            }
+            return protected
+        } catch {
+            dropSession()
+            return ResponseAPDU(statusWord: .noPreciseDiagnosis)
+        }
+    }
+
+    private func dropSession() {
+        session = nil
+        challenge = nil
+    }
+
+    private var accessGranted: Bool { session != nil || !limits.requireAccessControl }
+
+    private func execute(_ command: CommandAPDU) -> ResponseAPDU {
+        switch command.ins {
+        case 0xA4: return select(command)
+        case 0xB0, 0xB1: return readBinary(command)
+        case 0x84: return getChallenge(command)
+        case 0x82: return externalAuthenticate(command)
+        default: return ResponseAPDU(statusWord: .instructionNotSupported)
+        }
+    }
+
+    // MARK: - Files
+
+    /// Whether `file` is visible in the current context: master file entries before the
+    /// application is selected, application files after. EF.CardAccess stays selectable from both,
+    /// as on CCCD chips that answer 9000 to a direct SELECT of 011C.
+    private func visible(_ file: LDSFile) -> Bool {
+        if file == .cardAccess { return true }
+        return file.isInMasterFile != applicationSelected
+    }
+
+    private func lookup(fileID: UInt16) -> LDSFile? {
+        image.files.keys.first { $0.fileID == fileID && visible($0) }
+    }
+
+    private func lookup(shortFileID: UInt8) -> LDSFile? {
+        image.files.keys.first { $0.shortFileID == shortFileID && visible($0) }
+    }
+
+    private func mayRead(_ file: LDSFile) -> StatusWord? {
+        if file.isInMasterFile { return nil }
+        guard accessGranted else { return .securityStatusNotSatisfied }
+        // DG3 and DG4 (fingerprints, iris) need Extended Access Control, which this chip does not grant.
+        if file.fileID == 0x0103 || file.fileID == 0x0104 { return .securityStatusNotSatisfied }
+        return nil
+    }
+
+    private func select(_ command: CommandAPDU) -> ResponseAPDU {
+        switch command.p1 {
+        case 0x04:
+            guard command.data == [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01] else {
+                return ResponseAPDU(statusWord: .fileNotFound)
+            }
+            applicationSelected = true
+            currentFile = nil
+            return ResponseAPDU(statusWord: .success)
+        case 0x00, 0x02:
+            guard command.data.count == 2 else { return ResponseAPDU(statusWord: .incorrectData) }
+            let fid = UInt16(command.data[0]) << 8 | UInt16(command.data[1])
+            if fid == 0x3F00 {
+                applicationSelected = false
+                currentFile = nil
+                return ResponseAPDU(statusWord: .success)
+            }
+            let known = LDSFile.all.contains { $0.fileID == fid && !$0.isInMasterFile }
+            if applicationSelected, known, fid != LDSFile.cardAccess.fileID, !accessGranted {
+                return ResponseAPDU(statusWord: .securityStatusNotSatisfied)
+            }
+            guard let file = lookup(fileID: fid) else { return ResponseAPDU(statusWord: .fileNotFound) }
+            if let denied = mayRead(file) { return ResponseAPDU(statusWord: denied) }
+            currentFile = file
+            guard command.p2 & 0x0C != 0x0C else { return ResponseAPDU(statusWord: .success) }
+            // File control parameters: size and identifier.
+            let size = image.files[file]?.count ?? 0
+            let fcp = TLV(tag: 0x62, children: [
+                TLV(tag: 0x80, value: [UInt8(size >> 8 & 0xFF), UInt8(size & 0xFF)]),
+                TLV(tag: 0x82, value: [0x01]),
+                TLV(tag: 0x83, value: command.data),
+            ])
+            return ResponseAPDU(data: fcp.encoded(), statusWord: .success)
+        default:
+            return ResponseAPDU(statusWord: .incorrectParameters)
+        }
+    }
+
+    private func readBinary(_ command: CommandAPDU) -> ResponseAPDU {
+        let file: LDSFile
+        let offset: Int
+        if command.ins == 0xB1 {
+            guard limits.oddInsRead else { return ResponseAPDU(statusWord: .instructionNotSupported) }
+            guard let current = currentFile else { return ResponseAPDU(statusWord: .commandNotAllowed) }
+            guard let object = try? BERTLV.parse(command.data), object.tag.rawValue == 0x54,
+                  (1...3).contains(object.value.count)
+            else { return ResponseAPDU(statusWord: .incorrectData) }
+            file = current
+            offset = object.value.reduce(0) { $0 << 8 | Int($1) }
+        } else if command.p1 & 0x80 != 0 {
+            guard limits.shortFileIDs else { return ResponseAPDU(statusWord: .incorrectParameters) }
+            let sfi = command.p1 & 0x1F
+            guard let found = lookup(shortFileID: sfi) else {
+                if applicationSelected && !accessGranted { return ResponseAPDU(statusWord: .securityStatusNotSatisfied) }
+                return ResponseAPDU(statusWord: .fileNotFound)
+            }
+            file = found
+            offset = Int(command.p2)
+        } else {
+            guard let current = currentFile else { return ResponseAPDU(statusWord: .commandNotAllowed) }
+            file = current
+            offset = Int(command.p1 & 0x7F) << 8 | Int(command.p2)
+        }
+        if let denied = mayRead(file) { return ResponseAPDU(statusWord: denied) }
+        currentFile = file
+
+        let content = image.files[file] ?? []
+        let requested = command.ne ?? 256
+        let limit = limits.maxResponseLength
+        if requested > limit {
+            if faults.answerWrongLengthWith6C && limit < 256 {
+                return ResponseAPDU(statusWord: StatusWord(sw1: 0x6C, sw2: UInt8(limit)))
+            }
+            return ResponseAPDU(statusWord: .wrongLength)
+        }
+        guard offset < content.count else { return ResponseAPDU(statusWord: .wrongParameters) }
+        if command.ins == 0xB1 {
+            // The answer is DO'53' around the data; its header counts towards Ne.
+            let room = requested - 4
+            guard room > 0 else { return ResponseAPDU(statusWord: .wrongLength) }
+            let end = min(content.count, offset + room)
+            let object = TLV(tag: 0x53, value: Array(content[offset..<end]))
+            return ResponseAPDU(data: object.encoded(), statusWord: end - offset < room ? .endOfFileReached : .success)
+        }
+        let end = min(content.count, offset + requested)
+        let status: StatusWord = end - offset < requested ? .endOfFileReached : .success
+        return ResponseAPDU(data: Array(content[offset..<end]), statusWord: status)
+    }
+
+    // MARK: - Basic Access Control
+
+    private func getChallenge(_ command: CommandAPDU) -> ResponseAPDU {
+        guard command.ne == 8 else { return ResponseAPDU(statusWord: .wrongLength) }
+        guard let nonce = try? random.bytes(8) else { return ResponseAPDU(statusWord: .noPreciseDiagnosis) }
+        challenge = nonce
+        return ResponseAPDU(data: nonce, statusWord: .success)
+    }
+
+    private func externalAuthenticate(_ command: CommandAPDU) -> ResponseAPDU {
+        guard let keys = bacKeys else { return ResponseAPDU(statusWord: .conditionsNotSatisfied) }
+        guard let rndIC = challenge else { return ResponseAPDU(statusWord: .conditionsNotSatisfied) }
+        challenge = nil  // one attempt per challenge
+        guard command.data.count == 40 else { return ResponseAPDU(statusWord: .wrongLength) }
+        guard let result = try? BAC.respond(to: command.data, challenge: rndIC, keys: keys, random: random) else {
+            return ResponseAPDU(statusWord: .authenticationFailed)
+        }
+        session = result.session.secureMessaging
+        return ResponseAPDU(data: result.response, statusWord: .success)
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs what is needed, runs the unit and integration tests,
+# the published vector suites through the CLI, and a bounded libFuzzer run over the parsers.
+# FUZZ_SECONDS=0 skips the fuzzing step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+
+echo "== swift test"
+swift test 2>&1 | tee .build-test.log | grep -vE '^\[[0-9]+/[0-9]+\]' || { tail -50 .build-test.log; exit 1; }
+grep -qE "Test run with [0-9]+ tests? .*passed|Executed [0-9]+ tests?, with 0 failures" .build-test.log
+
+echo "== vector suites"
+swift run cccd vectors run TestVectors
+
+echo "== fuzzing"
+scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
