@@ -114,7 +114,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "CommandLineTests", dependencies: ["EMRTDCore"], swiftSettings: strict),
+        .testTarget(name: "CommandLineTests", dependencies: ["CCCDRead", "CCCDTool"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

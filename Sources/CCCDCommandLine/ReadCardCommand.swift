@@ -122,8 +122,14 @@ public struct ReadCardCommand: ParsableCommand {
         } else {
             print(HumanOutput.render(report))
         }
+        // A file that could not be read or parsed makes the read incomplete: say so in the status.
+        for (file, outcome) in result.outcomes {
+            if case .failed(let error) = outcome {
+                throw EMRTDError(error.code, "\(file.name) could not be read: \(error.message)")
+            }
+        }
         if let problem = document.problems.first {
-            throw EMRTDError(problem.error.code, "\(problem.file.name): \(problem.error.message)")
+            throw EMRTDError(problem.error.code, "\(problem.file.name) is malformed: \(problem.error.message)")
         }
     }
 }

@@ -212,7 +212,7 @@ public enum BERTLV {
         try readHeader(bytes[...])
     }
 
-    /// Slice form of ``readHeader(_:)-([UInt8])``.
+    /// The same for a slice (indices need not start at 0).
     public static func readHeader(_ bytes: ArraySlice<UInt8>) throws(EMRTDError) -> (
         tag: TLVTag, headerLength: Int, valueLength: Int
     ) {

@@ -241,7 +241,7 @@ enum FaceRecord {
         out += be(blockLength, 4) + be(0, 2) + [0, 0, 0] + [0, 0, 0] + [0, 0] + [0, 0, 0] + [0, 0, 0]
         // Image information: full frontal (1), data type, size, 24-bit RGB (1), static photo of
         // unknown source (2), device and quality unspecified.
-        out += [1, type.dataType] + be(w, 2) + be(h, 2) + [1, 0] + [0, 0] + [0, 0]
+        out += [1, type.dataType] + be(w, 2) + be(h, 2) + [1, 2] + [0, 0] + [0, 0]
         return out + face
     }
 

@@ -109,9 +109,8 @@ public struct SubjectPublicKeyInfo: Hashable, Sendable {
             }
             let modulus = try ASN1Read.integerBytes(ints[0], what: "RSAPublicKey.modulus")
             let exponent = try ASN1Read.integerBytes(ints[1], what: "RSAPublicKey.publicExponent")
-            guard modulus[0] & 0x80 == 0, exponent[0] & 0x80 == 0 else {
-                throw EMRTDError(.asn1Invalid, "RSAPublicKey has a negative INTEGER")
-            }
+            // Read as unsigned: some issued keys (the BSI 2008 test passport's) omit the leading 00 of
+            // a modulus whose top bit is set, and the chip's signatures still verify with it.
             details = .rsa(modulusBits: ASN1Read.bitLength(modulus), publicExponent: Array(exponent.drop { $0 == 0 }))
         case Self.ecPublicKey, Self.pkECDH:
             details = .ec(try Self.curve(parameters))

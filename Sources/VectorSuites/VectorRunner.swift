@@ -94,9 +94,15 @@ public enum VectorRunner {
         let key = try mrzKey(input)
         if let info = expected.optionalString("mrzInformation") { check.equal("MRZ information", key.keySeedInput, info) }
         let keys = BAC.accessKeys(for: key)
-        check.bytes("K_seed", keys.seed.bytes, try expected.bytes("kSeed"))
-        check.bytes("K_enc", keys.encryption.bytes, try expected.bytes("kEnc"))
-        check.bytes("K_mac", keys.mac.bytes, try expected.bytes("kMac"))
+        var compared = 0
+        for (name, actual, field) in [
+            ("K_seed", keys.seed.bytes, "kSeed"), ("K_enc", keys.encryption.bytes, "kEnc"), ("K_mac", keys.mac.bytes, "kMac"),
+        ] {
+            guard let want = try expected.optionalBytes(field) else { continue }
+            check.bytes(name, actual, want)
+            compared += 1
+        }
+        if compared == 0 { check.fail("a bac-keys case must give kSeed, kEnc or kMac") }
     }
 
     static func cipher(_ name: String) throws(EMRTDError) -> KeyDerivation.Cipher {

@@ -57,26 +57,26 @@ import Testing
 
     @Test func tr03105Sample() throws {
         let com = try EFCOM(Vectors.bytes("bsi_tr03105_EF_COM.bin"))
-        #expect(com.dataGroups.map(\.name) == ["DG1", "DG2", "DG3", "DG14", "DG15"])
+        #expect(com.dataGroups.map(\.name) == ["DG1", "DG2", "DG3", "DG4", "DG14"])
     }
 
     @Test func cccdList() throws {
         let com = EFCOM(dataGroups: [.dg1, .dg2, .dg3, .dg13, .dg14, .dg15])
-        #expect(com.raw.count == 24)  // as on CCCD cards
+        #expect(com.raw.count == 26)
         let parsed = try EFCOM(com.raw)
         #expect(parsed.dataGroupTags == [0x61, 0x75, 0x63, 0x6D, 0x6E, 0x6F])
         #expect(parsed == com)
     }
 
     @Test func unknownTagKept() throws {
-        let com = try EFCOM(h("600E5F0104303130375F3606303430303030" + "5C02617F"))
-        #expect(com.dataGroupTags == [0x61, 0x7F])
+        let com = try EFCOM(h("60145F0104303130375F3606303430303030" + "5C026171"))
+        #expect(com.dataGroupTags == [0x61, 0x71])
         #expect(com.dataGroups == [.dg1])
     }
 
     @Test func errors() {
         #expect(code { try EFCOM(h("6100")) } == .ldsUnexpectedTag)
-        #expect(code { try EFCOM(h("60085F36063034303030")) } == .ldsMissingField)
+        #expect(code { try EFCOM(h("60095F3606303430303030")) } == .ldsMissingField)
         #expect(code { try EFCOM(h("60065F0104303130")) } == .tlvTruncated)
         #expect(code { try EFCOM(h("60165F0104303130375F36063034303030305C046175636E00")) } == .tlvTrailingData)
     }
@@ -165,12 +165,12 @@ import Testing
     }
 
     @Test func dg11Doc9303Example() throws {
-        // Doc 9303-10 style: tag list, name, BCD date of birth, unknown tag 5F99.
-        let bytes = h("6B1C" + "5C045F0E5F2B" + "5F0E0A534D4954483C3C4A4F45" + "5F2B0419750801" + "5F990101")
+        // Doc 9303-10 style: tag list, name, BCD date of birth, unknown tag 5F6F.
+        let bytes = h("6B1E" + "5C045F0E5F2B" + "5F0E0A534D4954483C3C4A4F45" + "5F2B0419750801" + "5F6F0101")
         let dg11 = try DG11(bytes)
         #expect(dg11.fullName == "SMITH<<JOE")
         #expect(dg11.fullDateOfBirth == "19750801")
-        #expect(dg11.fields.last?.name == "tag 5F99")
+        #expect(dg11.fields.last?.name == "tag 5F6F")
         #expect(dg11.raw == bytes)
     }
 

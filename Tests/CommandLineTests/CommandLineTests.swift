@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+
+/// End-to-end tests that run the real executables, as a clerk or a CI job would.
+struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+let binaries: URL = {
+    // The test runner lives beside the products it was built with.
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+}()
+
+let repositoryRoot: URL = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url
+}()
+
+func run(_ tool: String, _ arguments: [String]) throws -> Run {
+    let process = Process()
+    process.executableURL = binaries.appendingPathComponent(tool)
+    process.arguments = arguments
+    process.currentDirectoryURL = repositoryRoot
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+func temporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "cccd-test-" + UUID().uuidString
+    return path
+}
+
+@Suite("cccd-read")
+struct ReadCommandTests {
+    @Test("Reads the built-in specimen through BAC and shows the holder in UTF-8")
+    func specimen() throws {
+        let r = try run("cccd-read", ["--simulated"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Trần Thị Ngọc Ánh"))
+        #expect(r.stdout.contains("Lê Thị Mai"))
+        #expect(r.stdout.contains("IDVNM195001234"))
+        #expect(r.stdout.contains("DG2            read"))
+        #expect(r.stdout.contains("Card read with BAC"))
+    }
+
+    @Test("--json carries the same data")
+    func json() throws {
+        let r = try run("cccd-read", ["--simulated", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let holder = try #require(object["holder"] as? [String: Any])
+        #expect(holder["fullName"] as? String == "Trần Thị Ngọc Ánh")
+        #expect(holder["personalIDNumber"] as? String == "079195001234")
+        let dg13 = try #require(holder["dg13"] as? [String: [String]])
+        #expect(dg13["13"] == ["Trần Văn Hùng", "Lê Thị Mai"])
+        let stats = try #require(object["stats"] as? [String: Any])
+        let total = try #require(stats["total"] as? [String: Any])
+        #expect((total["apdus"] as? Int ?? 0) > 5)
+        let photo = try #require(object["photo"] as? [String: Any])
+        #expect(photo["type"] as? String == "jpeg")
+    }
+
+    @Test("A wrong MRZ is refused with a clear message naming 6300, and exit status 4")
+    func wrongKey() throws {
+        let r = try run("cccd-read", ["--simulated", "--id", "079195009999", "--dob", "950314", "--doe", "350314"])
+        #expect(r.status == 4)
+        #expect(r.stderr.contains("6300"))
+        #expect(r.stderr.contains("bac.authentication-failed"))
+        #expect(!r.stdout.contains("Trần"))
+    }
+
+    @Test("A malformed key is a usage error")
+    func badKey() throws {
+        let r = try run("cccd-read", ["--simulated", "--doc", "12345678", "--dob", "951314", "--doe", "350314"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("date of birth"))
+    }
+
+    @Test("specimen --out, then --simulated DIR, --dump and --photo")
+    func cardImageRoundTrip() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let made = try run("cccd", ["specimen", "--out", dir + "/card"])
+        #expect(made.status == 0, "\(made.stderr)")
+        for name in ["EF.COM", "DG1", "DG2", "DG13", "card.json"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/card/" + name), "\(name) missing")
+        }
+        let r = try run("cccd-read", ["--simulated", dir + "/card", "--dump", dir + "/dump", "--photo", dir + "/face.jpg"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let original = try Data(contentsOf: URL(fileURLWithPath: dir + "/card/DG13"))
+        let dumped = try Data(contentsOf: URL(fileURLWithPath: dir + "/dump/DG13"))
+        #expect(original == dumped)
+        let face = try Data(contentsOf: URL(fileURLWithPath: dir + "/face.jpg"))
+        #expect(face.prefix(3) == Data([0xFF, 0xD8, 0xFF]))
+    }
+
+    @Test("A card image with a truncated DG13 fails with a parse error naming DG13")
+    func truncatedDG13() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try run("cccd", ["specimen", "--out", dir]).status == 0)
+        let path = dir + "/DG13"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
+        let r = try run("cccd-read", ["--simulated", dir])
+        #expect(r.status == 5, "\(r.stderr)")
+        #expect(r.stdout.contains("DG13"))
+        let inspect = try run("cccd", ["inspect", dir])
+        #expect(inspect.status == 5)
+        #expect(inspect.stdout.contains("DG13") && inspect.stdout.contains("MALFORMED"))
+    }
+
+    @Test("A DG13 claiming 16 MB is refused quickly")
+    func hugeDG13() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try run("cccd", ["specimen", "--out", dir]).status == 0)
+        try Data([0x6D, 0x84, 0x01, 0x00, 0x00, 0x00, 0x30, 0x00]).write(to: URL(fileURLWithPath: dir + "/DG13"))
+        let r = try run("cccd-read", ["--simulated", dir])
+        #expect(r.status == 5)
+        #expect(r.stdout.contains("DG13") && r.stdout.contains("more than"))
+    }
+}
+
+@Suite("cccd vectors run")
+struct VectorCommandTests {
+    @Test("The shipped suites pass and the closing line counts them")
+    func shipped() throws {
+        let r = try run("cccd", ["vectors", "run", "TestVectors"])
+        #expect(r.status == 0, "\(r.stdout)")
+        let last = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasSuffix("passed, 0 failed"))
+        #expect(!last.hasPrefix("0 passed"))
+    }
+
+    @Test("A failing case is printed and the exit status is non-zero")
+    func failing() throws {
+        let dir = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let suite = """
+            {"schema": "cccd-toolkit/vector-suite/v1", "suite": "broken", "source": "test",
+             "cases": [{"id": "wrong", "kind": "mrz-check-digit", "input": {"field": "690806"}, "expected": {"checkDigit": "2"}}]}
+            """
+        try suite.write(toFile: dir + "/broken.json", atomically: true, encoding: .utf8)
+        let r = try run("cccd", ["vectors", "run", dir])
+        #expect(r.status == 7)
+        #expect(r.stdout.contains("FAIL broken/wrong"))
+        #expect(r.stdout.contains("0 passed, 1 failed"))
+    }
+
+    @Test("No suite found is a failure, not a pass")
+    func empty() throws {
+        let dir = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try run("cccd", ["vectors", "run", dir])
+        #expect(r.status == 7)
+        #expect(r.stdout.contains("0 passed, 0 failed"))
+    }
+}
