@@ -114,7 +114,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "CommandLineTests", dependencies: ["CCCDRead", "CCCDTool"], swiftSettings: strict),
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: ["CCCDRead", "CCCDTool", "AccessControl", "Specimen", "MRZ", "EMRTDCore"],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -54,13 +54,14 @@ public struct CardImage: Hashable, Sendable {
         return CardImage(files: files, settings: settings)
     }
 
-    /// Writes the image: creates the directory, writes every file, removes files of known LDS names that
-    /// the image does not hold (so that loading gives back this image), and writes `card.json` with mode
-    /// 0600 because it holds the access keys.
+    /// Writes the image: creates the directory (0700 when new), writes every file, removes files of known
+    /// LDS names that the image does not hold (so that loading gives back this image), and writes
+    /// `card.json`. Every file gets mode 0600: `card.json` holds the access keys, the others personal data.
     public func write(to directory: String) throws(EMRTDError) {
         let fm = FileManager.default
         do {
-            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try fm.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw EMRTDError(.io, "cannot create card image directory \(directory): \(error.localizedDescription)")
         }
@@ -71,7 +72,8 @@ public struct CardImage: Hashable, Sendable {
                     throw EMRTDError(
                         .imageFileTooLarge, "\(file.name) has \(bytes.count) bytes, more than \(Self.maximumFileSize)")
                 }
-                try Self.writeFile(p, bytes, permissions: 0o644)
+                // Chip files hold personal data (name, ID number, face): owner-only, like card.json.
+                try Self.writeFile(p, bytes, permissions: 0o600)
             } else if fm.fileExists(atPath: p) {
                 do {
                     try fm.removeItem(atPath: p)

@@ -21,10 +21,14 @@ public final class SecureChannel: APDUChannel {
         guard isOpen else {
             throw EMRTDError(.smSessionClosed, "the secure messaging session was closed after an earlier error")
         }
-        do {
+        do throws(EMRTDError) {
             let protected = try session.protect(command)
             let response = try underlying.send(protected)
             let plain = try session.unprotect(response)
+            if response.data.isEmpty && (plain.statusWord == StatusWord(rawValue: 0x6987) || plain.statusWord == StatusWord(rawValue: 0x6988)) {
+                isOpen = false
+                throw EMRTDError(.smSessionClosed, "the chip rejected secure messaging (\(plain.statusWord)) and closed the session")
+            }
             if plain.data.isEmpty && response.data.isEmpty && !plain.statusWord.isSuccess
                 && plain.statusWord.sw1 != 0x62 && plain.statusWord.sw1 != 0x63
             {

@@ -21,12 +21,22 @@ extension EMRTDError.Code {
 public final class VirtualChip: CardChannel {
     /// Defects a test can switch on. They model faults of real chips, not features.
     public struct Faults: Sendable {
+        /// The status words real chips give to a READ BINARY they cannot answer in full.
+        public enum TooLongRead: Sendable, CaseIterable {
+            /// 6700, wrong length.
+            case wrongLength
+            /// 6Cxx with the largest length the chip accepts.
+            case exactLength
+            /// 6B00, wrong parameters (as if the offset were beyond the file).
+            case wrongParameters
+        }
+
         /// Protected responses (counted from 1 over the chip's life) whose MAC is corrupted.
         public var corruptResponseMAC: Set<Int> = []
         /// After this many APDUs the card is "removed": every later transmit fails.
         public var removeAfterAPDUs: Int? = nil
-        /// Answer 6Cxx (with the largest acceptable length) instead of 6700 to a too-long READ BINARY.
-        public var answerWrongLengthWith6C = false
+        /// How the chip refuses a READ BINARY longer than `maxResponseLength`.
+        public var tooLongRead = TooLongRead.wrongLength
         public init() {}
     }
 
@@ -240,10 +250,14 @@ public final class VirtualChip: CardChannel {
         let requested = command.ne ?? 256
         let limit = limits.maxResponseLength
         if requested > limit {
-            if faults.answerWrongLengthWith6C && limit < 256 {
+            switch faults.tooLongRead {
+            case .exactLength where limit < 256:
                 return ResponseAPDU(statusWord: StatusWord(sw1: 0x6C, sw2: UInt8(limit)))
+            case .wrongParameters:
+                return ResponseAPDU(statusWord: .wrongParameters)
+            default:
+                return ResponseAPDU(statusWord: .wrongLength)
             }
-            return ResponseAPDU(statusWord: .wrongLength)
         }
         guard offset < content.count else { return ResponseAPDU(statusWord: .wrongParameters) }
         if command.ins == 0xB1 {

@@ -1,4 +1,8 @@
+import AccessControl
+import EMRTDCore
 import Foundation
+import MRZ
+import Specimen
 import Testing
 
 /// End-to-end tests that run the real executables, as a clerk or a CI job would.
@@ -129,6 +133,22 @@ struct ReadCommandTests {
         let r = try run("cccd-read", ["--simulated", dir])
         #expect(r.status == 5)
         #expect(r.stdout.contains("DG13") && r.stdout.contains("more than"))
+    }
+}
+
+@Suite("Secrets stay out of the output")
+struct SecretTests {
+    @Test("A verbose read prints no access key material")
+    func verboseRead() throws {
+        let r = try run("cccd-read", ["--simulated", "--verbose", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("> 0CB0"), "the trace shows protected APDUs")
+        let keys = BAC.accessKeys(for: MRZKey(mrz: try Specimen.mrz()))
+        let output = (r.stdout + r.stderr).uppercased()
+        for secret in [keys.seed.bytes, keys.encryption.bytes, keys.mac.bytes] {
+            #expect(!output.contains(secret.hex))
+            #expect(!output.contains(secret.prefix(8).hex))
+        }
     }
 }
 

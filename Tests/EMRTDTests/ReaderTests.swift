@@ -87,11 +87,11 @@ struct ReaderTests {
         #expect(chip.commandLog.contains { $0.ins == 0xA4 && $0.data == [0x01, 0x0D] })
     }
 
-    @Test("Block size steps down on 6700 and is remembered", arguments: [false, true])
-    func stepDown(answer6C: Bool) throws {
+    @Test("Block size steps down on 6700, 6Cxx and 6B00, and is remembered", arguments: VirtualChip.Faults.TooLongRead.allCases)
+    func stepDown(answer: VirtualChip.Faults.TooLongRead) throws {
         let image = try specimen { $0.maxResponseLength = 100 }
         var faults = VirtualChip.Faults()
-        faults.answerWrongLengthWith6C = answer6C
+        faults.tooLongRead = answer
         let chip = try VirtualChip(image: image, faults: faults)
         let result = try readAll(chip)
         #expect(result.files[.dg2] == image.files[.dg2])
@@ -220,5 +220,35 @@ struct ReaderTests {
         #expect(document.dg13 == nil)
         #expect(document.problems.contains { $0.file == .dg13 })
         #expect(document.dg1 != nil)
+    }
+
+    @Test("An unprotected 6988 mid-read closes the session; the reader re-authenticates and resumes")
+    func unprotectedSMError() throws {
+        let image = try specimen()
+        let chip = try VirtualChip(image: image)
+        let card = Interposer(chip) { count, command in
+            // The 20th APDU is answered by a plain 6988, as a chip that rejects a MAC would.
+            count == 20 ? [0x69, 0x88] : nil
+        }
+        let result = try DocumentReader().read(from: card, key: specimenKey())
+        #expect(result.reauthentications == 1)
+        #expect(result.files[.dg2] == image.files[.dg2])
+    }
+}
+
+/// Passes APDUs to a chip, except where `override` answers instead.
+final class Interposer: CardChannel {
+    let chip: VirtualChip
+    let override: (Int, [UInt8]) -> [UInt8]?
+    var count = 0
+    init(_ chip: VirtualChip, override: @escaping (Int, [UInt8]) -> [UInt8]?) {
+        self.chip = chip
+        self.override = override
+    }
+    var supportsExtendedLength: Bool { chip.supportsExtendedLength }
+    func transmit(_ command: [UInt8]) throws(EMRTDError) -> [UInt8] {
+        count += 1
+        if let answer = override(count, command) { return answer }
+        return try chip.transmit(command)
     }
 }

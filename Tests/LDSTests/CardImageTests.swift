@@ -23,6 +23,8 @@ import Testing
         #expect(names == ["DG13", "EF.COM", "EF.CardAccess", "card.json"])
         let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/card.json")
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let dataAttributes = try FileManager.default.attributesOfItem(atPath: dir + "/DG13")
+        #expect((dataAttributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let loaded = try CardImage.load(from: dir)
         #expect(loaded == image)
         #expect(loaded.files[.dg13] == dg13)
