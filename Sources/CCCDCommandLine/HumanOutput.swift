@@ -41,6 +41,20 @@ enum HumanOutput {
         if let photo = report.photo {
             out.append("  Photo               \(photo.type.uppercased()) \(photo.width)x\(photo.height), \(photo.bytes) bytes")
         }
+        for (title, details) in [("Additional personal details (DG11)", h.additionalPersonalDetails), ("Additional document details (DG12)", h.additionalDocumentDetails)] {
+            guard let details, !details.isEmpty else { continue }
+            out.append("")
+            out.append(title)
+            for (k, v) in details.sorted(by: { $0.key < $1.key }) { out.append("  " + k.padding(toLength: 20, withPad: " ", startingAt: 0) + v) }
+        }
+        let sec = report.security
+        if sec.cardAccess != nil || sec.dg14 != nil || sec.activeAuthenticationKey != nil {
+            out.append("")
+            out.append("Chip security")
+            if let list = sec.cardAccess { out.append("  EF.CardAccess       " + list.joined(separator: ", ")) }
+            if let list = sec.dg14 { out.append("  DG14                " + list.joined(separator: ", ")) }
+            if let key = sec.activeAuthenticationKey { out.append("  DG15 (AA key)       " + key) }
+        }
         out.append("")
         out.append("Files")
         for f in report.files {

@@ -37,6 +37,9 @@ struct ReadReport: Encodable {
         var spouseName: String?
         var oldIDNumber: String?
         var mrz: [String]?
+        /// DG11 and DG12 text fields by name, when the chip has them.
+        var additionalPersonalDetails: [String: String]?
+        var additionalDocumentDetails: [String: String]?
         /// Every DG13 field by index, as read (unknown ones included).
         var dg13: [String: [String]]?
     }
@@ -66,8 +69,18 @@ struct ReadReport: Encodable {
         var error: String
     }
 
+    struct Security: Encodable {
+        /// Protocols EF.CardAccess offers (PACE, CA, TA), by their ICAO/BSI names.
+        var cardAccess: [String]?
+        /// Protocols and keys DG14 holds (Chip Authentication, PACE, TA).
+        var dg14: [String]?
+        /// DG15's Active Authentication public key.
+        var activeAuthenticationKey: String?
+    }
+
     var source: String
     var accessControl: String
+    var security: Security
     var files: [FileEntry]
     var holder: Holder
     var photo: Photo?
@@ -96,6 +109,11 @@ struct ReadReport: Encodable {
             return e
         }
         holder = Holder(document: document)
+        security = Security(
+            cardAccess: document.cardAccess.map { $0.infos.map(\.protocolName) },
+            dg14: document.dg14.map { $0.securityInfos.infos.map(\.protocolName) },
+            activeAuthenticationKey: document.dg15.map { Self.describe($0.publicKey) }
+        )
         photo = document.faces.first.map {
             Photo(type: $0.imageType.rawValue, width: $0.width, height: $0.height, bytes: $0.imageData.count)
         }
@@ -105,6 +123,19 @@ struct ReadReport: Encodable {
             reauthentications: result.reauthentications,
             blockSize: result.blockSize
         )
+    }
+}
+
+extension ReadReport {
+    static func describe(_ key: SubjectPublicKeyInfo) -> String {
+        switch key.details {
+        case .rsa(let bits, _): return "RSA \(bits)-bit"
+        case .ec(let curve):
+            let name = curve.name ?? (curve.hasExplicitParameters ? "explicit parameters" : "unknown curve")
+            return "EC \(name)" + (curve.fieldBits.map { " (\($0)-bit)" } ?? "")
+        case .dh(let bits): return "DH \(bits)-bit"
+        default: return key.algorithmName
+        }
     }
 }
 
@@ -135,6 +166,13 @@ extension ReadReport.Holder {
         spouseName = dg13?.spouseName
         oldIDNumber = dg13?.oldIDNumber
         self.mrz = mrz?.lines
+        func texts(_ fields: [DetailField]) -> [String: String] {
+            var out: [String: String] = [:]
+            for f in fields { if let t = f.text { out[f.name] = t } }
+            return out
+        }
+        additionalPersonalDetails = document.dg11.map { texts($0.fields) }
+        additionalDocumentDetails = document.dg12.map { texts($0.fields) }
         if let dg13 {
             var all: [String: [String]] = [:]
             for field in dg13.fields { all[String(field.index)] = field.values }

@@ -208,7 +208,9 @@ public struct CardSettings: Codable, Sendable, Hashable {
 public struct ChipLimits: Codable, Sendable, Hashable {
     /// Whether the chip accepts extended-length APDUs.
     public var extendedLength: Bool = false
-    /// Largest R-APDU data the chip sends in one response (231 fits a short APDU under secure messaging).
+    /// The most data bytes one READ BINARY returns, before secure messaging wraps them. A longer
+    /// request is refused (6700 by default), which makes a reader step its block size down.
+    /// 231 leaves 223-byte reads, the largest that fit a short response under secure messaging, working.
     public var maxResponseLength: Int = 231
     /// Whether READ BINARY with a short file identifier works.
     public var shortFileIDs: Bool = true
