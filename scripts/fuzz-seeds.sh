@@ -10,7 +10,7 @@ seed() { # selector file
 }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-swift run -c release cccd specimen --out "$tmp/specimen" >/dev/null 2>&1 || true
+swift build --product cccd >/dev/null 2>&1 && "$(swift build --show-bin-path)/cccd" specimen --out "$tmp/specimen" >/dev/null || echo "warning: no specimen seeds" >&2
 if [ -d "$tmp/specimen" ]; then
   seed 0 "$tmp/specimen/DG13"; seed 2 "$tmp/specimen/EF.COM"; seed 3 "$tmp/specimen/DG1"
   seed 4 "$tmp/specimen/DG13"; seed 5 "$tmp/specimen/DG2"; seed 9 "$tmp/specimen/EF.CardAccess"
