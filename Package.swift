@@ -93,12 +93,11 @@ let package = Package(
         .executableTarget(name: "CCCDRead", dependencies: ["CCCDCommandLine"], swiftSettings: strict),
         .executableTarget(name: "CCCDTool", dependencies: ["CCCDCommandLine"], swiftSettings: strict),
 
-        // libFuzzer entry point. Built with --sanitize=fuzzer libFuzzer supplies main();
-        // in an ordinary build the weak main in CFuzzMain replays files given as arguments.
-        .target(name: "CFuzzMain"),
+        // libFuzzer entry point (LLVMFuzzerTestOneInput). Built with --sanitize=fuzzer, libFuzzer
+        // supplies main(); scripts/fuzz.sh builds and runs it.
         .executableTarget(
             name: "CCCDFuzz",
-            dependencies: ["CFuzzMain", "ISO7816", "MRZ", "LDS"],
+            dependencies: ["ISO7816", "MRZ", "LDS"],
             swiftSettings: strict
         ),
 

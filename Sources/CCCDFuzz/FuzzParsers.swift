@@ -7,7 +7,8 @@
 // Build:  swift build -c release --product cccd-fuzz --sanitize=fuzzer \
 //           -Xswiftc -sanitize=fuzzer,address --scratch-path .build-fuzz
 // Run:    .build-fuzz/release/cccd-fuzz -max_total_time=60 fuzz-corpus
-// Replay: an ordinary build of cccd-fuzz runs each file given as an argument once.
+// Replay: .build-fuzz/release/cccd-fuzz fuzz-artifacts/crash-… runs one input (libFuzzer's own
+// replay); a crash found becomes a regression test in Tests/LDSTests/FuzzRegressionTests.swift.
 
 import EMRTDCore
 import ISO7816

@@ -1,0 +1,97 @@
+import AccessControl
+import ArgumentParser
+import Cryptography
+import EMRTD
+import EMRTDCore
+import Foundation
+import ISO7816
+import LDS
+import MRZ
+import Specimen
+import VirtualChip
+
+/// `cccd bench`: figures, not pass/fail. Each measured path is printed beside a baseline measured
+/// in the same run, so a ratio says something even on a loaded machine.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure reading the specimen through the virtual chip, the parsers and the primitives."
+    )
+
+    @Option(name: .long, help: "Full reads of the specimen to time.")
+    var reads = 200
+
+    func run() throws {
+        do {
+            try measure()
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    private func measure() throws(EMRTDError) {
+        let image = try Specimen.cardImage()
+        let key = AccessKey.mrz(MRZKey(mrz: try Specimen.mrz()))
+        var open = image
+        open.settings.chip.requireAccessControl = false
+
+        print("cccd bench: \(reads) reads of the specimen CCCD (virtual chip, in process)")
+        print("")
+        var sample = ReadResult()
+        let bac = try time(reads) { () throws(EMRTDError) in
+            sample = try DocumentReader().read(from: try VirtualChip(image: image), key: key)
+        }
+        // Baseline: the same files, same chip, plain APDUs (no BAC, no secure messaging).
+        let plain = try time(reads) { () throws(EMRTDError) in
+            let session = EMRTDSession(channel: try VirtualChip(image: open))
+            try session.selectApplication()
+            for file in [LDSFile.com, .dg1, .dg2, .dg13] { _ = try session.readFile(file) }
+        }
+        row("full read, BAC + 3DES SM", bac, unit: "read", baseline: plain)
+        row("baseline: plain reads, no SM", plain, unit: "read", baseline: nil)
+        print("  per read: \(sample.statistics.apdus) APDUs, \(sample.statistics.bytes) bytes on the wire, block \(sample.blockSize)")
+        print("")
+
+        let dg13 = image.files[.dg13]!
+        let dg2 = image.files[.dg2]!
+        let dg1 = image.files[.dg1]!
+        let tlv = try time(20_000) { () throws(EMRTDError) in _ = try BERTLV.validate(dg13) }
+        let parse13 = try time(20_000) { () throws(EMRTDError) in _ = try DG13(dg13) }
+        let parse2 = try time(20_000) { () throws(EMRTDError) in _ = try DG2.faceImages(from: dg2) }
+        let parse1 = try time(20_000) { () throws(EMRTDError) in _ = try DG1(dg1) }
+        row("BER-TLV walk of DG13 (baseline)", tlv, unit: "op", baseline: nil)
+        row("DG13 parse (\(dg13.count) B)", parse13, unit: "op", baseline: tlv)
+        row("DG2 face extraction (\(dg2.count) B)", parse2, unit: "op", baseline: tlv)
+        row("DG1 + MRZ parse", parse1, unit: "op", baseline: tlv)
+        print("")
+
+        let block = [UInt8](repeating: 0x5A, count: 224)
+        let k16 = [UInt8](repeating: 0x11, count: 16)
+        let sha = try time(20_000) { () throws(EMRTDError) in _ = HashAlgorithm.sha256.hash(block) }
+        let mac = try time(20_000) { () throws(EMRTDError) in _ = try Insecure.RetailMAC.mac(key: k16, block) }
+        let des = try time(20_000) { () throws(EMRTDError) in _ = try Insecure.TripleDES.encryptCBC(key: k16, block) }
+        let cmac = try time(20_000) { () throws(EMRTDError) in _ = try AESCMAC.mac(key: k16, block) }
+        let aes = try time(20_000) { () throws(EMRTDError) in _ = try AES.encryptCBC(key: k16, iv: k16, block) }
+        row("SHA-256, 224 B (baseline)", sha, unit: "op", baseline: nil)
+        row("retail MAC (ISO 9797-1 alg. 3), 224 B", mac, unit: "op", baseline: sha)
+        row("3DES-CBC encrypt, 224 B", des, unit: "op", baseline: sha)
+        row("AES-CMAC, 224 B", cmac, unit: "op", baseline: sha)
+        row("AES-128-CBC encrypt, 224 B", aes, unit: "op", baseline: sha)
+    }
+
+    /// Mean seconds per call over `n` calls, after one warm-up call.
+    private func time(_ n: Int, _ body: () throws(EMRTDError) -> Void) throws(EMRTDError) -> Double {
+        try body()
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<max(n, 1) { try body() }
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(max(n, 1))
+    }
+
+    private func row(_ name: String, _ seconds: Double, unit: String, baseline: Double?) {
+        let per = seconds >= 1e-3 ? String(format: "%8.3f ms", seconds * 1e3) : String(format: "%8.2f µs", seconds * 1e6)
+        var line = "  " + name.padding(toLength: 42, withPad: " ", startingAt: 0) + per + "/\(unit)"
+        line += String(format: "  %10.0f \(unit)s/s", 1 / seconds)
+        if let baseline { line += String(format: "  x%.2f baseline", seconds / baseline) }
+        print(line)
+    }
+}
