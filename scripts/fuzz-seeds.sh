@@ -24,5 +24,5 @@ for f in TestVectors/lds/*.bin; do
     *) seed 0 "$f" ;;
   esac
 done
-printf 'IDVNM1950012348079195001234<<4\n9503148F3503143VNM<<<<<<<<<<<6\nTRAN<<THI<NGOC<ANH<<<<<<<<<<<<' > "$tmp/mrz"
+printf 'IDVNM1950012347079195001234<<7\n9503146F3503144VNM<<<<<<<<<<<8\nTRAN<<THI<NGOC<ANH<<<<<<<<<<<<' > "$tmp/mrz"
 seed 1 "$tmp/mrz"

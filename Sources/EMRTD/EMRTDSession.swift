@@ -261,10 +261,4 @@ public final class EMRTDSession {
         }
         return try channel.send(CommandAPDU(ins: 0xB0, p1: p1, p2: p2, ne: length))
     }
-
-    /// Reads a file that lives in the master file before the application is selected
-    /// (EF.CardAccess, EF.ATR/INFO): plain READ BINARY by short file identifier.
-    public func readMasterFile(_ file: LDSFile) throws(EMRTDError) -> [UInt8] {
-        try readFile(file)
-    }
 }

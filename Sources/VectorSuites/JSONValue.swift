@@ -1,4 +1,4 @@
-public import EMRTDCore
+import EMRTDCore
 
 /// A JSON value, so suites can carry whatever inputs their kind needs.
 public enum JSONValue: Sendable, Hashable, Codable {
