@@ -51,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "AccessControl",
-            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "MRZ"],
+            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "MRZ", "LDS"],
             swiftSettings: strict
         ),
         .target(
@@ -115,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["CCCDRead", "CCCDTool", "AccessControl", "Specimen", "MRZ", "EMRTDCore"],
+            dependencies: ["CCCDRead", "CCCDTool", "AccessControl", "Specimen", "MRZ", "LDS", "EMRTDCore"],
             swiftSettings: strict
         ),
     ],

@@ -8,6 +8,8 @@ enum HumanOutput {
         var out: [String] = []
         let h = report.holder
         out.append("Card read with \(report.accessControl) from \(report.source)")
+        out.append("Authenticity: NOT VERIFIED (passive authentication of EF.SOD is not in this release;")
+        out.append("              the data below is what the chip sent, not proof that the issuer wrote it)")
         out.append("")
         out.append("Holder")
         let rows: [(String, String?)] = [
@@ -32,11 +34,11 @@ enum HumanOutput {
         ]
         for (label, value) in rows {
             guard let value, !value.isEmpty else { continue }
-            out.append("  " + label.padding(toLength: 20, withPad: " ", startingAt: 0) + value)
+            out.append("  " + label.padding(toLength: 20, withPad: " ", startingAt: 0) + TerminalText.sanitize(value))
         }
         if let mrz = h.mrz {
             out.append("  MRZ")
-            for line in mrz { out.append("    " + line) }
+            for line in mrz { out.append("    " + TerminalText.sanitize(line)) }
         }
         if let photo = report.photo {
             out.append("  Photo               \(photo.type.uppercased()) \(photo.width)x\(photo.height), \(photo.bytes) bytes")
@@ -45,7 +47,9 @@ enum HumanOutput {
             guard let details, !details.isEmpty else { continue }
             out.append("")
             out.append(title)
-            for (k, v) in details.sorted(by: { $0.key < $1.key }) { out.append("  " + k.padding(toLength: 20, withPad: " ", startingAt: 0) + v) }
+            for (k, v) in details.sorted(by: { $0.key < $1.key }) {
+                out.append("  " + k.padding(toLength: 20, withPad: " ", startingAt: 0) + TerminalText.sanitize(v))
+            }
         }
         let sec = report.security
         if sec.cardAccess != nil || sec.dg14 != nil || sec.activeAuthenticationKey != nil {
@@ -60,13 +64,13 @@ enum HumanOutput {
         for f in report.files {
             var line = "  " + f.file.padding(toLength: 15, withPad: " ", startingAt: 0) + f.status
             if let bytes = f.bytes { line += " (\(bytes) bytes)" }
-            if let error = f.error { line += ": \(error)" }
+            if let error = f.error { line += ": " + TerminalText.sanitize(error) }
             out.append(line)
         }
         if !report.problems.isEmpty {
             out.append("")
             out.append("Problems")
-            for p in report.problems { out.append("  \(p.file): \(p.error) [\(p.code)]") }
+            for p in report.problems { out.append("  \(p.file): \(TerminalText.sanitize(p.error)) [\(p.code)]") }
         }
         out.append("")
         let s = report.stats

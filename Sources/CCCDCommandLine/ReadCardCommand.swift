@@ -85,12 +85,7 @@ public struct ReadCardCommand: ParsableCommand {
         var reader = DocumentReader()
         reader.skipPhoto = skipPhoto
         if verbose {
-            reader.trace = { event in
-                switch event {
-                case .command(let bytes): printError("> \(bytes.hex)")
-                case .response(let bytes): printError("< \(bytes.hex)")
-                }
-            }
+            reader.trace = { event in printError(event.description) }
         }
         if standardErrorIsTerminal && !verbose {
             reader.progress = { file, done, total in

@@ -80,6 +80,8 @@ struct ReadReport: Encodable {
 
     var source: String
     var accessControl: String
+    /// Passive authentication: "not-run" until the SOD is verified (a later release).
+    var verification = "not-run"
     var security: Security
     var files: [FileEntry]
     var holder: Holder

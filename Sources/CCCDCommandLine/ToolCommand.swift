@@ -56,7 +56,7 @@ struct InspectCommand: ParsableCommand {
             }
             if let dg13 = document.dg13 {
                 for field in dg13.fields {
-                    print("  DG13[\(field.index)] \(field.values.joined(separator: " | "))")
+                    print("  DG13[\(field.index)] " + TerminalText.sanitize(field.values.joined(separator: " | ")))
                 }
             }
             if let problem = document.problems.first {

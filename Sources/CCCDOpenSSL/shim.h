@@ -20,3 +20,13 @@ static inline int cccd_cmac_init(EVP_MAC_CTX *ctx, const char *cipher,
 }
 
 #endif
+
+/* Elliptic-curve groups and big-number arithmetic for PACE (EllipticCurve.swift, FiniteFieldDH.swift,
+ * IntegratedMapping.swift). Only the non-deprecated EC_GROUP/EC_POINT/BIGNUM interfaces are used. */
+#ifndef CCCD_OPENSSL_SHIM_EC
+#define CCCD_OPENSSL_SHIM_EC
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
+#include <openssl/objects.h>
+#endif

@@ -99,9 +99,10 @@ public struct DocumentReader {
                 result.files[file] = bytes
                 result.outcomes.append((file, .read))
             } catch {
-                // A card pulled out, or secure messaging that could not be restored, ends the read;
-                // a missing or refused file does not.
-                if error.code.domain == "card" || error.code.domain == "sm" || file == .dg1 { throw error }
+                // A missing, refused or malformed file is that file's outcome; anything else (a card
+                // pulled out, secure messaging or access control that could not be restored) ends
+                // the read, so nothing is ever read past a broken session.
+                guard Self.fileLevel.contains(error.code) || error.code.domain == "tlv", file != .dg1 else { throw error }
                 result.outcomes.append((file, Self.outcome(for: error)))
             }
         }
@@ -112,6 +113,9 @@ public struct DocumentReader {
         result.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return result
     }
+
+    /// Errors that concern one file only.
+    static let fileLevel: Set<EMRTDError.Code> = [.fileNotFound, .accessDenied, .fileReadFailed, .fileTooLarge]
 
     static func outcome(for error: EMRTDError) -> FileOutcome {
         switch error.code {

@@ -41,9 +41,8 @@ public struct ReaderOptions: Sendable {
 public final class EMRTDSession {
     /// ICAO eMRTD application identifier (Doc 9303 Part 10 section 3.1).
     public static let applicationID: [UInt8] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01]
-    /// The largest file the reader accepts. LDS files are addressed with at most 3-byte offsets
-    /// in practice below 64 KiB; a face image can be larger on some passports.
-    public static let maximumFileSize = 1 << 20
+    /// The largest file the reader accepts: the card image limit, so whatever is read can be dumped.
+    public static let maximumFileSize = CardImage.maximumFileSize
 
     public let connection: CardConnection
     public var options: ReaderOptions
@@ -51,7 +50,8 @@ public final class EMRTDSession {
     private var accessKey: AccessKey?
     private var random: RandomSource
 
-    /// The READ BINARY length that works with this chip, learned while reading.
+    /// The READ BINARY length that works with this chip, learned while reading. For odd-INS reads
+    /// it bounds the whole DO'53', so the protected answer still fits a short response with AES.
     public private(set) var blockSize: Int
     /// How many times secure messaging had to be re-established.
     public private(set) var reauthentications = 0
@@ -88,11 +88,17 @@ public final class EMRTDSession {
     }
 
     /// Re-runs access control after the chip dropped secure messaging, then re-selects the application.
+    /// Until it succeeds the session talks through a closed channel: a failed re-authentication
+    /// must never leave later reads going out in plain APDUs.
     private func reestablishAccess() throws(EMRTDError) {
         guard let accessKey else { throw EMRTDError(.smSessionClosed, "secure messaging failed and no access key is known") }
         reauthentications += 1
-        channel = connection
-        try selectApplication()
+        channel = ClosedChannel()
+        let plain = PlainChannel(connection)
+        let response = try plain.send(CommandAPDU(ins: 0xA4, p1: 0x04, p2: 0x0C, data: Self.applicationID))
+        guard response.statusWord.isSuccess else {
+            throw EMRTDError(.applicationNotFound, "re-selecting the eMRTD application failed (\(response.statusWord))")
+        }
         try establishAccess(with: accessKey)
     }
 
@@ -229,12 +235,15 @@ public final class EMRTDSession {
 
     private func readBinary(_ file: LDSFile, offset: Int, length: Int, useSFI: Bool) throws(EMRTDError) -> ResponseAPDU {
         if offset > 0x7FFF {
-            // Offsets beyond 15 bits need the odd INS B1 with the offset in DO'54'
-            // and the data returned in DO'53'.
+            // Offsets beyond 15 bits need the odd INS B1 with the offset in DO'54' and the data
+            // returned in DO'53', whose header counts towards Ne: ask for no more than fits.
             var offsetBytes: [UInt8] = []
             var v = offset
             while v > 0 { offsetBytes.insert(UInt8(v & 0xFF), at: 0); v >>= 8 }
-            let command = CommandAPDU(ins: 0xB1, p1: 0, p2: 0, data: TLV(tag: 0x54, value: offsetBytes).encoded(), ne: min(length + 4, 65536))
+            var content = length
+            while content > 1 && content + 1 + BERTLV.encodeLength(content).count > max(length, 8) { content -= 1 }
+            let ne = content + 1 + BERTLV.encodeLength(content).count
+            let command = CommandAPDU(ins: 0xB1, p1: 0, p2: 0, data: TLV(tag: 0x54, value: offsetBytes).encoded(), ne: ne)
             var response = try channel.send(command)
             if !response.data.isEmpty {
                 let object: TLV
@@ -245,6 +254,9 @@ public final class EMRTDSession {
                 }
                 guard object.tag.rawValue == 0x53 else {
                     throw EMRTDError(.fileReadFailed, "\(file.name): odd-INS READ BINARY returned tag \(object.tag), not 53")
+                }
+                guard object.value.count <= content else {
+                    throw EMRTDError(.fileReadFailed, "\(file.name): the chip returned \(object.value.count) bytes where \(content) were asked")
                 }
                 response.data = object.value
             }
@@ -260,5 +272,21 @@ public final class EMRTDSession {
             p2 = UInt8(offset & 0xFF)
         }
         return try channel.send(CommandAPDU(ins: 0xB0, p1: p1, p2: p2, ne: length))
+    }
+}
+
+/// A channel for plain APDUs over the connection (re-selection before access control).
+private final class PlainChannel: APDUChannel {
+    let connection: CardConnection
+    init(_ connection: CardConnection) { self.connection = connection }
+    var supportsExtendedLength: Bool { connection.supportsExtendedLength }
+    func send(_ command: CommandAPDU) throws(EMRTDError) -> ResponseAPDU { try connection.send(command) }
+}
+
+/// Where the session talks while access is being re-established: nothing gets through.
+private final class ClosedChannel: APDUChannel {
+    var supportsExtendedLength: Bool { false }
+    func send(_ command: CommandAPDU) throws(EMRTDError) -> ResponseAPDU {
+        throw EMRTDError(.smSessionClosed, "secure messaging is closed and access could not be re-established")
     }
 }

@@ -29,10 +29,28 @@ public struct TransmissionStatistics: Sendable, Hashable {
 }
 
 /// One event of the APDU trace shown with `--verbose`. Commands protected by secure messaging
-/// are traced in their protected form only; BAC and PACE never pass key material through here.
-public enum APDUTraceEvent: Sendable {
+/// are traced in their protected form only. The exchanges of access control (GET CHALLENGE,
+/// EXTERNAL and GENERAL AUTHENTICATE) are traced without their data: nonces and cryptograms
+/// would let anyone test guesses of the MRZ key or CAN offline.
+public enum APDUTraceEvent: Sendable, CustomStringConvertible {
     case command([UInt8])
     case response([UInt8])
+    /// The header of an access control command and the length of its data.
+    case redactedCommand(header: [UInt8], dataLength: Int)
+    /// The status word of an access control response and the length of its data.
+    case redactedResponse(statusWord: StatusWord, dataLength: Int)
+
+    public var description: String {
+        switch self {
+        case .command(let bytes): return "> " + Hex.encode(bytes)
+        case .response(let bytes): return "< " + Hex.encode(bytes)
+        case .redactedCommand(let header, let n): return "> " + Hex.encode(header) + " [\(n) bytes of access control data withheld]"
+        case .redactedResponse(let sw, let n): return "< [\(n) bytes of access control data withheld] " + sw.hex
+        }
+    }
+
+    /// Instructions whose data must not be traced: GET CHALLENGE, EXTERNAL AUTHENTICATE, GENERAL AUTHENTICATE.
+    static let accessControlInstructions: Set<UInt8> = [0x82, 0x84, 0x86, 0x87]
 }
 
 /// The transport level of ISO/IEC 7816-4 over a ``CardChannel``: response chaining with
@@ -55,25 +73,34 @@ public final class CardConnection: APDUChannel {
     public var supportsExtendedLength: Bool { channel.supportsExtendedLength }
 
     /// Sends raw bytes, counting and tracing them.
-    public func transmitRaw(_ bytes: [UInt8]) throws(EMRTDError) -> ResponseAPDU {
-        trace?(.command(bytes))
+    /// `redact` withholds the data from the trace (by default: access control instructions).
+    public func transmitRaw(_ bytes: [UInt8], redact: Bool? = nil) throws(EMRTDError) -> ResponseAPDU {
+        let secret = redact ?? (bytes.count >= 4 && APDUTraceEvent.accessControlInstructions.contains(bytes[1]))
+        if let trace {
+            trace(secret ? .redactedCommand(header: Array(bytes.prefix(4)), dataLength: bytes.count - 4) : .command(bytes))
+        }
         let reply = try channel.transmit(bytes)
         statistics.apdus += 1
         statistics.bytesSent += bytes.count
         statistics.bytesReceived += reply.count
-        trace?(.response(reply))
-        return try ResponseAPDU(bytes: reply)
+        let response = try ResponseAPDU(bytes: reply)
+        if let trace {
+            trace(secret ? .redactedResponse(statusWord: response.statusWord, dataLength: response.data.count) : .response(reply))
+        }
+        return response
     }
 
     public func send(_ command: CommandAPDU) throws(EMRTDError) -> ResponseAPDU {
-        var response = try transmitRaw(command.encoded())
+        // The rest of an access control answer (GET RESPONSE, a re-issue) is withheld like its start.
+        let redact = APDUTraceEvent.accessControlInstructions.contains(command.ins)
+        var response = try transmitRaw(command.encoded(), redact: redact)
 
         // 6Cxx: the card tells the exact Le. Re-issuing changes nothing a MAC covers only for plain
         // commands; a protected command is never re-sent (the send sequence counter has moved on).
         if let exact = response.statusWord.correctLength, command.cla & 0x0C == 0, command.ne != nil {
             var again = command
             again.ne = exact
-            response = try transmitRaw(again.encoded())
+            response = try transmitRaw(again.encoded(), redact: redact)
         }
 
         guard response.statusWord.bytesAvailable != nil else { return response }
@@ -85,7 +112,7 @@ public final class CardConnection: APDUChannel {
                 throw EMRTDError(.malformedResponse, "the card kept answering 61xx after \(rounds - 1) GET RESPONSE commands")
             }
             let getResponse = CommandAPDU(cla: command.cla & 0x03, ins: 0xC0, p1: 0, p2: 0, ne: available)
-            response = try transmitRaw(getResponse.encoded())
+            response = try transmitRaw(getResponse.encoded(), redact: redact)
             data += response.data
             guard data.count <= Self.maximumResponseLength else {
                 throw EMRTDError(.malformedResponse, "response chaining exceeded \(Self.maximumResponseLength) bytes")

@@ -14,7 +14,7 @@ public struct CardImage: Hashable, Sendable {
     /// Largest file accepted: elementary files of an eMRTD are at most 64 KiB (offsets of READ BINARY
     /// with even INS stop at 7FFF; odd INS allows more, but no LDS file needs it); the margin allows
     /// for headers and vendor padding.
-    public static let maximumFileSize = 65_536 + 4_096
+    public static let maximumFileSize = 1 << 20
     /// Name of the settings file in the directory.
     public static let settingsFileName = "card.json"
 
@@ -140,20 +140,25 @@ public struct CardSettings: Codable, Sendable, Hashable {
     public var mrz: String?
     /// The card access number (PACE-CAN).
     public var can: String?
+    /// The chip's static Chip Authentication private key (hex, big-endian scalar on the curve of
+    /// DG14's ChipAuthenticationPublicKeyInfo): PACE-CAM and Chip Authentication need it.
+    public var chipAuthenticationKey: String?
     public var chip: ChipLimits
 
-    public init(mrz: String? = nil, can: String? = nil, chip: ChipLimits = ChipLimits()) {
+    public init(mrz: String? = nil, can: String? = nil, chipAuthenticationKey: String? = nil, chip: ChipLimits = ChipLimits()) {
         self.mrz = mrz
         self.can = can
+        self.chipAuthenticationKey = chipAuthenticationKey
         self.chip = chip
     }
 
-    enum CodingKeys: String, CodingKey { case mrz, can, chip }
+    enum CodingKeys: String, CodingKey { case mrz, can, chipAuthenticationKey, chip }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         mrz = try c.decodeIfPresent(String.self, forKey: .mrz)
         can = try c.decodeIfPresent(String.self, forKey: .can)
+        chipAuthenticationKey = try c.decodeIfPresent(String.self, forKey: .chipAuthenticationKey)
         chip = try c.decodeIfPresent(ChipLimits.self, forKey: .chip) ?? ChipLimits()
     }
 
@@ -218,20 +223,24 @@ public struct ChipLimits: Codable, Sendable, Hashable {
     public var oddInsRead: Bool = true
     /// Whether files are readable only after BAC / PACE.
     public var requireAccessControl: Bool = true
+    /// Whether the chip answers BAC (GET CHALLENGE / EXTERNAL AUTHENTICATE). PACE is offered as
+    /// EF.CardAccess announces it.
+    public var bac: Bool = true
 
     public init(
         extendedLength: Bool = false, maxResponseLength: Int = 231, shortFileIDs: Bool = true,
-        oddInsRead: Bool = true, requireAccessControl: Bool = true
+        oddInsRead: Bool = true, requireAccessControl: Bool = true, bac: Bool = true
     ) {
         self.extendedLength = extendedLength
         self.maxResponseLength = maxResponseLength
         self.shortFileIDs = shortFileIDs
         self.oddInsRead = oddInsRead
         self.requireAccessControl = requireAccessControl
+        self.bac = bac
     }
 
     enum CodingKeys: String, CodingKey {
-        case extendedLength, maxResponseLength, shortFileIDs, oddInsRead, requireAccessControl
+        case extendedLength, maxResponseLength, shortFileIDs, oddInsRead, requireAccessControl, bac
     }
 
     public init(from decoder: any Decoder) throws {
@@ -242,6 +251,7 @@ public struct ChipLimits: Codable, Sendable, Hashable {
         shortFileIDs = try c.decodeIfPresent(Bool.self, forKey: .shortFileIDs) ?? d.shortFileIDs
         oddInsRead = try c.decodeIfPresent(Bool.self, forKey: .oddInsRead) ?? d.oddInsRead
         requireAccessControl = try c.decodeIfPresent(Bool.self, forKey: .requireAccessControl) ?? d.requireAccessControl
+        bac = try c.decodeIfPresent(Bool.self, forKey: .bac) ?? d.bac
         guard (1...65_536).contains(maxResponseLength) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .maxResponseLength, in: c, debugDescription: "must be between 1 and 65536, is \(maxResponseLength)")

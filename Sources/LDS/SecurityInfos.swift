@@ -54,7 +54,7 @@ public struct SecurityInfos: Hashable, Sendable {
 
     // MARK: Protocol names
 
-    static let idPACE: OID = "0.4.0.127.0.7.2.2.4"
+    public static let idPACE: OID = "0.4.0.127.0.7.2.2.4"
     static let idCA: OID = "0.4.0.127.0.7.2.2.3"
     static let idPK: OID = "0.4.0.127.0.7.2.2.1"
     static let idTA: OID = "0.4.0.127.0.7.2.2.2"

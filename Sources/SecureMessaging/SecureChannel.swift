@@ -2,8 +2,9 @@ public import EMRTDCore
 public import ISO7816
 
 /// An ``APDUChannel`` that protects every command and verifies every response with
-/// ``SecureMessaging``. Once a response fails to verify the channel is closed: the chip has
-/// discarded its session keys, and continuing would only desynchronize the counters.
+/// ``SecureMessaging``. Once a response fails to verify, or the chip answers 6987/6988, the channel
+/// is closed: the chip has discarded its session keys. Other unprotected error status words
+/// (6A82, 6700, …) are passed on and the session stays open, as many chips send them that way.
 public final class SecureChannel: APDUChannel {
     public let underlying: any APDUChannel
     private var session: SecureMessaging
@@ -28,14 +29,6 @@ public final class SecureChannel: APDUChannel {
             if response.data.isEmpty && (plain.statusWord == StatusWord(rawValue: 0x6987) || plain.statusWord == StatusWord(rawValue: 0x6988)) {
                 isOpen = false
                 throw EMRTDError(.smSessionClosed, "the chip rejected secure messaging (\(plain.statusWord)) and closed the session")
-            }
-            if plain.data.isEmpty && response.data.isEmpty && !plain.statusWord.isSuccess
-                && plain.statusWord.sw1 != 0x62 && plain.statusWord.sw1 != 0x63
-            {
-                // An unprotected error: chips send these when they abort secure messaging
-                // (6987/6988) and some for ordinary errors (6A82). Either way the session state is
-                // no longer known; report the status and let the caller re-establish access.
-                isOpen = false
             }
             return plain
         } catch {

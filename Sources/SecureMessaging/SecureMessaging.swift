@@ -68,6 +68,12 @@ public struct SecureMessaging: Sendable {
 
     /// Wraps a plain command into its protected form.
     public mutating func protect(_ command: CommandAPDU) throws(EMRTDError) -> CommandAPDU {
+        if let ne = command.ne, ne < 1 || ne > CommandAPDU.maximumExtendedNe {
+            throw EMRTDError(.malformedCommand, "expected length \(ne) is outside 1...65536")
+        }
+        guard command.data.count <= CommandAPDU.maximumExtendedNc - 64 else {
+            throw EMRTDError(.malformedCommand, "command data of \(command.data.count) bytes is too long to protect")
+        }
         incrementSSC()
         let cla = command.cla | 0x0C
         var objects: [UInt8] = []

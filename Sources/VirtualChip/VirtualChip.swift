@@ -37,6 +37,9 @@ public final class VirtualChip: CardChannel {
         public var removeAfterAPDUs: Int? = nil
         /// How the chip refuses a READ BINARY longer than `maxResponseLength`.
         public var tooLongRead = TooLongRead.wrongLength
+        /// Answer error status words without secure messaging (as many real chips do), still
+        /// counting the response in the send sequence counter.
+        public var unprotectedErrors = false
         public init() {}
     }
 
@@ -126,6 +129,10 @@ public final class VirtualChip: CardChannel {
         do {
             var protected = try sm.protectResponse(response, oddINS: command.ins & 1 == 1)
             session = sm
+            let sw = response.statusWord
+            if faults.unprotectedErrors && response.data.isEmpty && !(sw.isSuccess || sw.sw1 == 0x62 || sw.sw1 == 0x63) {
+                return response
+            }
             protectedResponses += 1
             if faults.corruptResponseMAC.contains(protectedResponses), !protected.data.isEmpty {
                 protected.data[protected.data.count - 1] ^= 0x01
@@ -262,7 +269,8 @@ public final class VirtualChip: CardChannel {
         guard offset < content.count else { return ResponseAPDU(statusWord: .wrongParameters) }
         if command.ins == 0xB1 {
             // The answer is DO'53' around the data; its header counts towards Ne.
-            let room = requested - 4
+            var room = requested - 2
+            while room > 0 && 1 + BERTLV.encodeLength(room).count + room > requested { room -= 1 }
             guard room > 0 else { return ResponseAPDU(statusWord: .wrongLength) }
             let end = min(content.count, offset + room)
             let object = TLV(tag: 0x53, value: Array(content[offset..<end]))

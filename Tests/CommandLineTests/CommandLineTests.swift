@@ -1,6 +1,7 @@
 import AccessControl
 import EMRTDCore
 import Foundation
+import LDS
 import MRZ
 import Specimen
 import Testing
@@ -138,6 +139,17 @@ struct ReadCommandTests {
 
 @Suite("Secrets stay out of the output")
 struct SecretTests {
+    @Test("The verbose trace withholds the BAC nonces and cryptograms")
+    func traceRedacted() throws {
+        let r = try run("cccd-read", ["--simulated", "--verbose"])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("> 00820000 [42 bytes of access control data withheld]"))
+        #expect(r.stderr.contains("< [8 bytes of access control data withheld] 9000"))
+        for line in r.stderr.split(separator: "\n") where line.hasPrefix("> 0082") || line.hasPrefix("> 0084") {
+            #expect(line.contains("withheld"), "\(line)")
+        }
+    }
+
     @Test("A verbose read prints no access key material")
     func verboseRead() throws {
         let r = try run("cccd-read", ["--simulated", "--verbose", "--json"])
@@ -149,6 +161,25 @@ struct SecretTests {
             #expect(!output.contains(secret.hex))
             #expect(!output.contains(secret.prefix(8).hex))
         }
+    }
+}
+
+@Suite("Hostile text from a chip")
+struct HostileTextTests {
+    @Test("Control characters and bidi overrides in DG13 are shown escaped, not executed")
+    func escapes() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var record = Specimen.record
+        record.fullName = "Trần\u{1B}[2J\nFiles\u{202E}OK"
+        var image = try Specimen.cardImage()
+        image.files[.dg13] = DG13(record: record).raw
+        try image.write(to: dir)
+        let r = try run("cccd-read", ["--simulated", dir])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.contains("\u{1B}"))
+        #expect(!r.stdout.contains("\u{202E}"))
+        #expect(r.stdout.contains("Trần\\u{1B}[2J\\u{A}Files\\u{202E}OK"))
     }
 }
 

@@ -236,11 +236,68 @@ struct ReaderTests {
     }
 }
 
+/// Chips that send error status words without secure messaging (many real ones do).
+@Suite("Unprotected error status words")
+struct UnprotectedErrorTests {
+    func chip(_ configure: (inout ChipLimits) -> Void = { _ in }) throws -> (VirtualChip, CardImage) {
+        var image = try specimen(configure)
+        image.files[.com] = EFCOM(dataGroups: [.dg1, .dg2, .dg11, .dg13]).raw
+        var faults = VirtualChip.Faults()
+        faults.unprotectedErrors = true
+        return (try VirtualChip(image: image, faults: faults), image)
+    }
+
+    @Test("Missing files (6A82 in the clear) are reported absent and the session goes on")
+    func missingFiles() throws {
+        let (chip, image) = try chip()
+        let result = try readAll(chip)
+        #expect(result.outcomes.contains { $0.file == .dg11 && $0.outcome == .absent })
+        #expect(result.outcomes.contains { $0.file == .sod && $0.outcome == .absent })
+        #expect(result.files[.dg13] == image.files[.dg13])
+        #expect(result.reauthentications == 0)
+    }
+
+    @Test("Step-down and the SELECT fallback work with plain errors too")
+    func stepDownAndFallback() throws {
+        let (chip, image) = try chip {
+            $0.maxResponseLength = 100
+            $0.shortFileIDs = false
+        }
+        let result = try readAll(chip)
+        #expect(result.files[.dg2] == image.files[.dg2])
+        #expect(result.blockSize <= 100)
+        #expect(result.reauthentications == 0)
+    }
+}
+
+@Suite("Re-authentication that fails ends the read")
+struct FailedReauthenticationTests {
+    @Test("After a MAC failure, a refused BAC ends the read: nothing is read in the clear")
+    func refusedReauthentication() throws {
+        var faults = VirtualChip.Faults()
+        faults.corruptResponseMAC = [12]
+        let chip = try VirtualChip(image: specimen(), faults: faults)
+        var externalAuthenticates = 0
+        let card = Interposer(chip) { _, command in
+            guard command.count > 1, command[1] == 0x82 else { return nil }
+            externalAuthenticates += 1
+            return externalAuthenticates == 2 ? [0x63, 0x00] : nil
+        }
+        #expect(throws: EMRTDError(.bacAuthenticationFailed, "")) {
+            try DocumentReader().read(from: card, key: specimenKey())
+        }
+        // After the refusal nothing more was read.
+        let refusal = try #require(card.sent.lastIndex { $0.count > 1 && $0[1] == 0x82 })
+        #expect(!card.sent[(refusal + 1)...].contains { $0.count > 1 && ($0[1] == 0xB0 || $0[1] == 0xB1) })
+    }
+}
+
 /// Passes APDUs to a chip, except where `override` answers instead.
 final class Interposer: CardChannel {
     let chip: VirtualChip
     let override: (Int, [UInt8]) -> [UInt8]?
     var count = 0
+    var sent: [[UInt8]] = []
     init(_ chip: VirtualChip, override: @escaping (Int, [UInt8]) -> [UInt8]?) {
         self.chip = chip
         self.override = override
@@ -248,6 +305,7 @@ final class Interposer: CardChannel {
     var supportsExtendedLength: Bool { chip.supportsExtendedLength }
     func transmit(_ command: [UInt8]) throws(EMRTDError) -> [UInt8] {
         count += 1
+        sent.append(command)
         if let answer = override(count, command) { return answer }
         return try chip.transmit(command)
     }

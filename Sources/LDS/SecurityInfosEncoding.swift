@@ -1,0 +1,35 @@
+import EMRTDCore
+import ISO7816
+
+extension PACEInfo {
+    /// A PACEInfo for the given protocol, DER-encoded into `raw`:
+    /// `SEQUENCE { protocol OBJECT IDENTIFIER, version INTEGER, parameterId INTEGER OPTIONAL }`.
+    public init(protocolOID: OID, version: Int, parameterID: Int?) {
+        var body = TLV(tag: 0x06, value: protocolOID.contentBytes).encoded() + DER.integer(version)
+        if let parameterID { body += DER.integer(parameterID) }
+        self.init(protocolOID: protocolOID, version: version, parameterID: parameterID, raw: TLV(tag: 0x30, value: body).encoded())
+    }
+}
+
+extension SecurityInfos {
+    /// EF.CardAccess / DG14 content: `SecurityInfos ::= SET OF SecurityInfo`, from the infos' raw
+    /// encodings in DER order (a SET OF sorts its elements).
+    public static func encode(_ raws: [[UInt8]]) -> [UInt8] {
+        let sorted = raws.sorted { $0.lexicographicallyPrecedes($1) }
+        return TLV(tag: 0x31, value: sorted.flatMap { $0 }).encoded()
+    }
+}
+
+enum DER {
+    /// A non-negative INTEGER in minimal two's complement.
+    static func integer(_ value: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var v = value
+        repeat {
+            bytes.insert(UInt8(v & 0xFF), at: 0)
+            v >>= 8
+        } while v > 0
+        if bytes[0] & 0x80 != 0 { bytes.insert(0, at: 0) }
+        return TLV(tag: 0x02, value: bytes).encoded()
+    }
+}
