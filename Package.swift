@@ -79,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "VectorSuites",
-            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ"],
+            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS"],
             swiftSettings: strict
         ),
         .target(

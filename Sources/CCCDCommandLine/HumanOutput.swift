@@ -8,6 +8,10 @@ enum HumanOutput {
         var out: [String] = []
         let h = report.holder
         out.append("Card read with \(report.accessControl) from \(report.source)")
+        for note in report.accessNotes { out.append("  note: " + TerminalText.sanitize(note)) }
+        if let cam = report.chipAuthenticationMapping {
+            out.append("Chip Authentication Mapping: \(cam) (counts only after passive authentication of DG14)")
+        }
         out.append("Authenticity: NOT VERIFIED (passive authentication of EF.SOD is not in this release;")
         out.append("              the data below is what the chip sent, not proof that the issuer wrote it)")
         out.append("")

@@ -43,6 +43,9 @@ public struct ReadCardCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not read DG2 (the face image).")
     var skipPhoto = false
 
+    @Option(name: .long, help: ArgumentHelp("Access control: auto (PACE when offered, else BAC), pace, or bac.", valueName: "auto|pace|bac"))
+    var access: AccessChoice = .auto
+
     @Flag(name: .long, help: "Trace every APDU (protected form) on standard error.")
     var verbose = false
 
@@ -84,6 +87,7 @@ public struct ReadCardCommand: ParsableCommand {
 
         var reader = DocumentReader()
         reader.skipPhoto = skipPhoto
+        reader.accessControl = access.preference
         if verbose {
             reader.trace = { event in printError(event.description) }
         }
@@ -125,6 +129,18 @@ public struct ReadCardCommand: ParsableCommand {
         }
         if let problem = document.problems.first {
             throw EMRTDError(problem.error.code, "\(problem.file.name) is malformed: \(problem.error.message)")
+        }
+    }
+}
+
+enum AccessChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, pace, bac
+
+    var preference: AccessControlPreference {
+        switch self {
+        case .auto: return .automatic
+        case .pace: return .paceOnly
+        case .bac: return .bacOnly
         }
     }
 }

@@ -80,6 +80,9 @@ struct ReadReport: Encodable {
 
     var source: String
     var accessControl: String
+    var accessNotes: [String]
+    /// PACE-CAM: "verified", "failed: …", or absent when not run.
+    var chipAuthenticationMapping: String?
     /// Passive authentication: "not-run" until the SOD is verified (a later release).
     var verification = "not-run"
     var security: Security
@@ -92,6 +95,12 @@ struct ReadReport: Encodable {
     init(source: String, result: ReadResult, document: Document) {
         self.source = source
         accessControl = result.accessControl
+        accessNotes = result.accessNotes
+        switch result.chipAuthenticationMapping {
+        case .notRun: chipAuthenticationMapping = nil
+        case .verified: chipAuthenticationMapping = "verified"
+        case .failed(let why): chipAuthenticationMapping = "failed: " + why
+        }
         files = result.outcomes.map { entry in
             var e = FileEntry(file: entry.file.name, status: "")
             switch entry.outcome {

@@ -13,6 +13,8 @@ let maximumIntegerBytes = 8192
 
 /// One owned `BIGNUM`.
 final class BigNum {
+    /// The owned `BIGNUM`. Pass it to OpenSSL only from a named constant or a parameter: Swift may
+    /// free a temporary (`f().pointer`) as soon as the pointer is read, before the C call runs.
     let pointer: OpaquePointer
 
     /// Zero.
@@ -27,7 +29,8 @@ final class BigNum {
     /// The unsigned big-endian integer `bytes` (leading zeros allowed, empty is zero).
     convenience init(_ bytes: [UInt8], secret: Bool = false) throws(EMRTDError) {
         guard bytes.count <= maximumIntegerBytes else {
-            throw EMRTDError(.invalidArgument, "integer of \(bytes.count) bytes is too long (at most \(maximumIntegerBytes))")
+            throw EMRTDError(
+                .invalidArgument, "integer of \(bytes.count) bytes is too long (at most \(maximumIntegerBytes))")
         }
         try self.init()
         let ok = bytes.withUnsafeBufferPointer { BN_bin2bn($0.baseAddress, Int32($0.count), pointer) != nil }

@@ -2,6 +2,7 @@ public import EMRTDCore
 public import ISO7816
 public import AccessControl
 public import LDS
+import MRZ
 import Foundation
 
 /// What happened to one file during a read.
@@ -16,13 +17,36 @@ public enum FileOutcome: Sendable, Hashable {
     case failed(EMRTDError)
 }
 
+/// The outcome of the PACE-CAM check (ICAO 9303-11 4.4.3.5.2).
+public enum ChipAuthenticationMappingResult: Sendable, Hashable {
+    case notRun
+    /// PK.Map.IC = CA.IC · PK.IC holds for the key in DG14 (pending passive authentication of DG14).
+    case verified
+    case failed(String)
+}
+
+/// Which access control the reader may use.
+public enum AccessControlPreference: Sendable {
+    /// PACE when EF.CardAccess offers it, else BAC (ICAO 9303-11 4.2).
+    case automatic
+    case paceOnly
+    case bacOnly
+}
+
 /// The raw result of reading a chip: the bytes of every file, exactly as read, and what happened
 /// to each file asked for.
 public struct ReadResult: Sendable {
     public var files: [LDSFile: [UInt8]] = [:]
     public var outcomes: [(file: LDSFile, outcome: FileOutcome)] = []
-    /// The access control that opened the chip ("BAC").
+    /// The access control that opened the chip ("BAC", "PACE-CAN id-PACE-ECDH-GM-AES-CBC-CMAC-128 with brainpoolP256r1").
     public var accessControl = ""
+    /// Why the reader chose what it chose (a fallback, a default EF.CardAccess).
+    public var accessNotes: [String] = []
+    /// The PACE run, when PACE opened the chip.
+    public var pace: PACE.Session?
+    /// PACE-CAM: the chip's proof against its static key from DG14. It counts only after passive
+    /// authentication of DG14.
+    public var chipAuthenticationMapping: ChipAuthenticationMappingResult = .notRun
     public var statistics = TransmissionStatistics()
     public var seconds: Double = 0
     public var reauthentications = 0
@@ -41,6 +65,7 @@ public struct DocumentReader {
     public var progress: ((LDSFile, Int, Int) -> Void)?
     public var trace: (@Sendable (APDUTraceEvent) -> Void)?
     public var random: RandomSource = .system
+    public var accessControl: AccessControlPreference = .automatic
 
     public init(options: ReaderOptions = ReaderOptions()) {
         self.options = options
@@ -65,9 +90,8 @@ public struct DocumentReader {
             result.outcomes.append((.cardAccess, Self.outcome(for: error)))
         }
 
-        try session.selectApplication()
-        try session.establishAccess(with: key)
-        result.accessControl = "BAC"
+        let beforeAccess = result
+        try openChip(session, key: key, cardAccess: beforeAccess, into: &result)
 
         let com = try session.readFile(.com)
         result.files[.com] = com
@@ -107,11 +131,96 @@ public struct DocumentReader {
             }
         }
 
+        if let pace = session.paceSession, pace.configuration.mapping == .chipAuthentication {
+            result.chipAuthenticationMapping = Self.checkChipAuthenticationMapping(pace, dg14: result.files[.dg14])
+        }
+        result.pace = session.paceSession
         result.statistics = session.connection.statistics
         result.reauthentications = session.reauthentications
         result.blockSize = session.blockSize
         result.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return result
+    }
+
+    /// PACE when EF.CardAccess offers a protocol this reader implements, BAC otherwise or when PACE
+    /// is refused for a reason other than the password; every choice is explained in `accessNotes`.
+    func openChip(_ session: EMRTDSession, key: AccessKey, cardAccess read: ReadResult, into result: inout ReadResult) throws(EMRTDError) {
+        var offered: [PACE.Configuration] = []
+        if let bytes = read.files[.cardAccess] {
+            do {
+                let infos = try SecurityInfos.parse(bytes).paceInfos
+                offered = infos.compactMap { try? PACE.Configuration($0) }
+                if offered.isEmpty && !infos.isEmpty {
+                    result.accessNotes.append("EF.CardAccess offers only PACE protocols this reader does not implement ("
+                        + infos.map(\.protocolName).joined(separator: ", ") + ")")
+                }
+            } catch {
+                result.accessNotes.append("EF.CardAccess is malformed (\(error.message)), so PACE is not tried")
+            }
+        } else if let outcome = read.outcomes.first(where: { $0.file == .cardAccess })?.outcome, outcome != .absent {
+            // CCCD chips may hide EF.CardAccess before the application is selected; their known
+            // EF.CardAccess says what they offer.
+            if let defaults = try? SecurityInfos.parse(Self.cccdCardAccess).paceInfos.compactMap({ try? PACE.Configuration($0) }) {
+                offered = defaults
+                result.accessNotes.append("EF.CardAccess could not be read; trying the CCCD default (\(defaults.map(\.description).joined(separator: ", ")))")
+            }
+        }
+
+        let password: PACE.Password
+        switch key {
+        case .mrz(let mrzKey): password = .mrz(mrzKey)
+        case .can(let can): password = .can(can)
+        }
+        let mayUseBAC: Bool = {
+            if case .mrz = key, accessControl != .paceOnly { return true }
+            return false
+        }()
+
+        if accessControl != .bacOnly, let configuration = offered.first {
+            do {
+                try session.performPACE(configuration, password: password)
+                result.accessControl = "PACE-\(password.name) \(configuration)"
+                return
+            } catch {
+                let protocolProblem = error.code == .paceUnsupported || error.code == .paceFailed
+                guard protocolProblem && mayUseBAC else { throw error }
+                result.accessNotes.append("PACE failed (\(error.message)); falling back to BAC")
+                session.resetToPlain()
+            }
+        } else if offered.isEmpty {
+            guard mayUseBAC else {
+                throw EMRTDError(.accessControlUnavailable, "the \(password.name) opens a chip only with PACE, and this chip offers no PACE protocol this reader implements")
+            }
+            if accessControl != .bacOnly { result.accessNotes.append("PACE is not offered: using BAC") }
+        }
+        guard case .mrz(let mrzKey) = key else {
+            throw EMRTDError(.accessControlUnavailable, "BAC needs the MRZ key")
+        }
+        try session.selectApplication()
+        try session.establishAccess(with: .mrz(mrzKey))
+        result.accessControl = "BAC"
+    }
+
+    /// The EF.CardAccess of CCCD cards (PACE-ECDH-GM-AES-128 on brainpoolP256r1, CA, TA), as
+    /// reader apps ship it for chips that hide the file.
+    public static let cccdCardAccess: [UInt8] = [
+        0x31, 0x34, 0x30, 0x0D, 0x06, 0x08, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x02, 0x02, 0x01, 0x01,
+        0x30, 0x0F, 0x06, 0x0A, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x03, 0x02, 0x02, 0x02, 0x01, 0x01,
+        0x30, 0x12, 0x06, 0x0A, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x02, 0x02, 0x02, 0x01, 0x02,
+        0x02, 0x01, 0x0D,
+    ]
+
+    static func checkChipAuthenticationMapping(_ pace: PACE.Session, dg14: [UInt8]?) -> ChipAuthenticationMappingResult {
+        guard let dg14 else { return .failed("DG14, which holds the chip's static key, was not read") }
+        guard let infos = try? DG14(dg14).securityInfos.chipAuthenticationPublicKeyInfos, !infos.isEmpty else {
+            return .failed("DG14 holds no Chip Authentication public key")
+        }
+        for info in infos where info.keyAgreement == .ecdh {
+            if (try? PACE.verifyChipAuthenticationMapping(pace, chipPublicKey: info.publicKey.publicKey)) == true {
+                return .verified
+            }
+        }
+        return .failed("CA.IC · PK.IC does not equal PK.Map.IC for any key in DG14: the chip does not hold the key DG14 announces")
     }
 
     /// Errors that concern one file only.

@@ -2,6 +2,7 @@ public import EMRTDCore
 public import ISO7816
 public import AccessControl
 public import LDS
+public import MRZ
 import SecureMessaging
 
 extension EMRTDError.Code {
@@ -17,6 +18,12 @@ extension EMRTDError.Code {
     public static let applicationNotFound = Self("lds.application-not-found")
     /// The requested access control is not available with this key or chip.
     public static let accessControlUnavailable = Self("access.unavailable")
+}
+
+/// The access control a session established, kept to re-establish it after a secure messaging failure.
+public enum AccessProcedure: Sendable {
+    case bac(MRZKey)
+    case pace(PACE.Configuration, PACE.Password)
 }
 
 /// How the reader adapts to a chip.
@@ -47,7 +54,7 @@ public final class EMRTDSession {
     public let connection: CardConnection
     public var options: ReaderOptions
     public private(set) var channel: any APDUChannel
-    private var accessKey: AccessKey?
+    private var procedure: AccessProcedure?
     private var random: RandomSource
 
     /// The READ BINARY length that works with this chip, learned while reading. For odd-INS reads
@@ -76,30 +83,57 @@ public final class EMRTDSession {
         }
     }
 
-    /// Establishes access control with `key` and switches to secure messaging.
+    /// The result of the last PACE run (mapping, chip keys for PACE-CAM).
+    public private(set) var paceSession: PACE.Session?
+
+    /// Establishes Basic Access Control with `key` (the application must be selected) and switches
+    /// to secure messaging.
     public func establishAccess(with key: AccessKey) throws(EMRTDError) {
         switch key {
         case .mrz(let mrzKey):
             channel = try BAC.establish(on: connection, key: mrzKey, random: random)
+            procedure = .bac(mrzKey)
         case .can:
-            throw EMRTDError(.accessControlUnavailable, "a CAN opens a chip only with PACE, which this build does not offer yet")
+            throw EMRTDError(.accessControlUnavailable, "a CAN opens a chip only with PACE")
         }
-        accessKey = key
+    }
+
+    /// Drops any secure messaging state and talks plain APDUs again (after a refused PACE, before BAC).
+    public func resetToPlain() {
+        channel = connection
+        procedure = nil
+        paceSession = nil
+    }
+
+    /// Runs PACE (before the application is selected, ICAO 9303-11 4.2), then selects the eMRTD
+    /// application under the new secure messaging.
+    public func performPACE(_ configuration: PACE.Configuration, password: PACE.Password, ephemerals: PACE.Ephemerals = PACE.Ephemerals()) throws(EMRTDError) {
+        channel = ClosedChannel()
+        let result = try PACE.establish(on: connection, password: password, configuration: configuration, ephemerals: ephemerals)
+        channel = result.channel
+        paceSession = result.session
+        procedure = .pace(configuration, password)
+        try selectApplication()
     }
 
     /// Re-runs access control after the chip dropped secure messaging, then re-selects the application.
     /// Until it succeeds the session talks through a closed channel: a failed re-authentication
     /// must never leave later reads going out in plain APDUs.
     private func reestablishAccess() throws(EMRTDError) {
-        guard let accessKey else { throw EMRTDError(.smSessionClosed, "secure messaging failed and no access key is known") }
+        guard let procedure else { throw EMRTDError(.smSessionClosed, "secure messaging failed and no access key is known") }
         reauthentications += 1
         channel = ClosedChannel()
-        let plain = PlainChannel(connection)
-        let response = try plain.send(CommandAPDU(ins: 0xA4, p1: 0x04, p2: 0x0C, data: Self.applicationID))
-        guard response.statusWord.isSuccess else {
-            throw EMRTDError(.applicationNotFound, "re-selecting the eMRTD application failed (\(response.statusWord))")
+        switch procedure {
+        case .pace(let configuration, let password):
+            try performPACE(configuration, password: password)
+        case .bac(let key):
+            let plain = PlainChannel(connection)
+            let response = try plain.send(CommandAPDU(ins: 0xA4, p1: 0x04, p2: 0x0C, data: Self.applicationID))
+            guard response.statusWord.isSuccess else {
+                throw EMRTDError(.applicationNotFound, "re-selecting the eMRTD application failed (\(response.statusWord))")
+            }
+            try establishAccess(with: .mrz(key))
         }
-        try establishAccess(with: accessKey)
     }
 
     /// Reads a whole elementary file. After a secure messaging failure it re-establishes access
@@ -113,7 +147,7 @@ public final class EMRTDSession {
                 try readFile(file, into: &buffer, total: &expectedTotal, progress: progress)
                 return buffer
             } catch {
-                let recoverable = error.code.domain == "sm" && accessKey != nil
+                let recoverable = error.code.domain == "sm" && procedure != nil
                 guard recoverable, failures < options.maximumReauthentications else { throw error }
                 failures += 1
                 try reestablishAccess()

@@ -23,7 +23,7 @@ public struct VectorResult: Sendable {
 public enum VectorRunner {
     /// The kinds this runner knows.
     public static let kinds: [String] = [
-        "mrz-check-digit", "mrz-parse", "bac-keys", "kdf", "bac-mutual-authentication", "sm-transcript",
+        "mrz-check-digit", "mrz-parse", "bac-keys", "kdf", "bac-mutual-authentication", "sm-transcript", "pace",
     ]
 
     public static func run(_ suite: VectorSuite, caseFilter: String? = nil) -> [VectorResult] {
@@ -44,6 +44,7 @@ public enum VectorRunner {
             case "kdf": try kdf(input, expected, &check)
             case "bac-mutual-authentication": try bacMutualAuthentication(input, expected, &check)
             case "sm-transcript": try smTranscript(input, expected, &check)
+            case "pace": try pace(input, expected, &check)
             default: check.fail("unknown kind \"\(vector.kind)\" (known: \(kinds.joined(separator: ", ")))")
             }
         } catch {

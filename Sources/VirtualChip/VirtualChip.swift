@@ -48,6 +48,14 @@ public final class VirtualChip: CardChannel {
     public var faults: Faults
     private let random: RandomSource
     private let bacKeys: BAC.AccessKeys?
+    /// The MRZ key (BAC, PACE-MRZ), from card.json.
+    let mrzKey: MRZKey?
+    /// The PACE protocols EF.CardAccess offers.
+    let paceConfigurations: [PACE.Configuration]
+    /// SK.IC, the static Chip Authentication key (PACE-CAM), from card.json.
+    let chipAuthenticationKey: [UInt8]?
+    /// The PACE run under way, between MSE:Set AT and the last GENERAL AUTHENTICATE.
+    var paceRun: PACE.ChipSide?
 
     private var applicationSelected = false
     private var currentFile: LDSFile? = nil
@@ -65,10 +73,22 @@ public final class VirtualChip: CardChannel {
         self.faults = faults
         self.random = random
         if let mrzText = image.settings.mrz {
-            let mrz = try MRZ(mrzText)
-            bacKeys = BAC.accessKeys(for: MRZKey(mrz: mrz))
+            let key = MRZKey(mrz: try MRZ(mrzText))
+            mrzKey = key
+            bacKeys = BAC.accessKeys(for: key)
         } else {
+            mrzKey = nil
             bacKeys = nil
+        }
+        paceConfigurations = Self.offeredPACE(in: image)
+        if let hex = image.settings.chipAuthenticationKey {
+            do {
+                chipAuthenticationKey = try Hex.decode(hex)
+            } catch {
+                throw EMRTDError(.imageInvalidSettings, "card.json: chipAuthenticationKey is not hex")
+            }
+        } else {
+            chipAuthenticationKey = nil
         }
     }
 
@@ -83,6 +103,13 @@ public final class VirtualChip: CardChannel {
         currentFile = nil
         challenge = nil
         session = nil
+        paceRun = nil
+    }
+
+    /// Starts secure messaging with the session PACE established.
+    func establish(_ sm: SecureMessaging) {
+        session = sm
+        challenge = nil
     }
 
     public func transmit(_ bytes: [UInt8]) throws(EMRTDError) -> [UInt8] {
@@ -99,7 +126,8 @@ public final class VirtualChip: CardChannel {
         guard let received = try? CommandAPDU(bytes: bytes) else {
             return ResponseAPDU(statusWord: .wrongLength)
         }
-        guard received.cla & 0xF3 == 0 else { return ResponseAPDU(statusWord: .classNotSupported) }
+        // Bits 0x0C: secure messaging; 0x10: command chaining (GENERAL AUTHENTICATE of PACE).
+        guard received.cla & 0xE3 == 0 else { return ResponseAPDU(statusWord: .classNotSupported) }
         if received.needsExtendedLength && !limits.extendedLength {
             return ResponseAPDU(statusWord: .wrongLength)
         }
@@ -147,6 +175,7 @@ public final class VirtualChip: CardChannel {
     private func dropSession() {
         session = nil
         challenge = nil
+        paceRun = nil
     }
 
     private var accessGranted: Bool { session != nil || !limits.requireAccessControl }
@@ -156,7 +185,9 @@ public final class VirtualChip: CardChannel {
         case 0xA4: return select(command)
         case 0xB0, 0xB1: return readBinary(command)
         case 0x84: return getChallenge(command)
-        case 0x82: return externalAuthenticate(command)
+        case 0x82: return limits.bac ? externalAuthenticate(command) : ResponseAPDU(statusWord: .instructionNotSupported)
+        case 0x22: return manageSecurityEnvironment(command)
+        case 0x86: return generalAuthenticate(command)
         default: return ResponseAPDU(statusWord: .instructionNotSupported)
         }
     }

@@ -47,15 +47,15 @@ func temporaryDirectory() -> String {
 
 @Suite("cccd-read")
 struct ReadCommandTests {
-    @Test("Reads the built-in specimen through BAC and shows the holder in UTF-8")
-    func specimen() throws {
-        let r = try run("cccd-read", ["--simulated"])
+    @Test("Reads the built-in specimen (PACE, or BAC when asked) and shows the holder in UTF-8", arguments: ["auto", "bac"])
+    func specimen(access: String) throws {
+        let r = try run("cccd-read", ["--simulated", "--access", access])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Trần Thị Ngọc Ánh"))
         #expect(r.stdout.contains("Lê Thị Mai"))
         #expect(r.stdout.contains("IDVNM195001234"))
         #expect(r.stdout.contains("DG2            read"))
-        #expect(r.stdout.contains("Card read with BAC"))
+        #expect(r.stdout.contains(access == "bac" ? "Card read with BAC" : "Card read with PACE-MRZ id-PACE-ECDH-GM-AES-CBC-CMAC-128 with brainpoolP256r1"))
     }
 
     @Test("--json carries the same data")
@@ -75,13 +75,25 @@ struct ReadCommandTests {
         #expect(photo["type"] as? String == "jpeg")
     }
 
-    @Test("A wrong MRZ is refused with a clear message naming 6300, and exit status 4")
-    func wrongKey() throws {
-        let r = try run("cccd-read", ["--simulated", "--id", "079195009999", "--dob", "950314", "--doe", "350314"])
+    @Test("A wrong MRZ is refused with a clear message naming 6300, and exit status 4", arguments: ["auto", "bac"])
+    func wrongKey(access: String) throws {
+        let r = try run("cccd-read", ["--simulated", "--access", access, "--id", "079195009999", "--dob", "950314", "--doe", "350314"])
         #expect(r.status == 4)
         #expect(r.stderr.contains("6300"))
-        #expect(r.stderr.contains("bac.authentication-failed"))
+        #expect(r.stderr.contains(access == "bac" ? "bac.authentication-failed" : "pace.authentication-failed"))
         #expect(!r.stdout.contains("Trần"))
+    }
+
+    @Test("PACE with the CAN (right and wrong)")
+    func can() throws {
+        let ok = try run("cccd-read", ["--simulated", "--can", "001234"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("Card read with PACE-CAN"))
+        let wrong = try run("cccd-read", ["--simulated", "--can", "001235"])
+        #expect(wrong.status == 4)
+        #expect(wrong.stderr.contains("refused PACE with the CAN (6300"))
+        let bac = try run("cccd-read", ["--simulated", "--can", "001234", "--access", "bac"])
+        #expect(bac.status != 0)
     }
 
     @Test("A malformed key is a usage error")
@@ -141,13 +153,19 @@ struct ReadCommandTests {
 struct SecretTests {
     @Test("The verbose trace withholds the BAC nonces and cryptograms")
     func traceRedacted() throws {
-        let r = try run("cccd-read", ["--simulated", "--verbose"])
+        let r = try run("cccd-read", ["--simulated", "--verbose", "--access", "bac"])
         #expect(r.status == 0)
         #expect(r.stderr.contains("> 00820000 [42 bytes of access control data withheld]"))
         #expect(r.stderr.contains("< [8 bytes of access control data withheld] 9000"))
         for line in r.stderr.split(separator: "\n") where line.hasPrefix("> 0082") || line.hasPrefix("> 0084") {
             #expect(line.contains("withheld"), "\(line)")
         }
+        let pace = try run("cccd-read", ["--simulated", "--verbose"])
+        #expect(pace.status == 0)
+        for line in pace.stderr.split(separator: "\n") where line.hasPrefix("> 1086") || line.hasPrefix("> 0086") {
+            #expect(line.contains("withheld"), "\(line)")
+        }
+        #expect(pace.stderr.contains("> 10860000 ["))
     }
 
     @Test("A verbose read prints no access key material")

@@ -10,12 +10,12 @@ import VirtualChip
 
 @Suite("Reading the virtual chip through BAC and secure messaging")
 struct ReaderTests {
-    @Test("The specimen reads completely and byte-exact")
-    func readsSpecimen() throws {
+    @Test("The specimen reads completely and byte-exact, with BAC and with PACE", arguments: [AccessControlPreference.bacOnly, .automatic])
+    func readsSpecimen(access: AccessControlPreference) throws {
         let image = try specimen()
         let chip = try VirtualChip(image: image)
-        let result = try readAll(chip)
-        #expect(result.accessControl == "BAC")
+        let result = try readAll(chip, access: access)
+        #expect(result.accessControl == (access == .bacOnly ? "BAC" : "PACE-MRZ id-PACE-ECDH-GM-AES-CBC-CMAC-128 with brainpoolP256r1"))
         for file in [LDSFile.com, .dg1, .dg2, .dg13, .cardAccess] {
             #expect(result.files[file] == image.files[file], "\(file.name) differs from the image")
         }
@@ -30,15 +30,15 @@ struct ReaderTests {
         #expect(result.outcomes.contains { $0.file == .sod && $0.outcome == .absent })
     }
 
-    @Test("A wrong MRZ key is refused with the chip's 6300 named")
-    func wrongKey() throws {
+    @Test("A wrong MRZ key is refused with the chip's 6300 named (BAC and PACE)", arguments: [AccessControlPreference.bacOnly, .automatic])
+    func wrongKey(access: AccessControlPreference) throws {
         let chip = try VirtualChip(image: specimen())
         let wrong = AccessKey.mrz(try MRZKey(documentNumber: "195001235", dateOfBirth: "950314", dateOfExpiry: "350314"))
         do {
-            _ = try readAll(chip, key: wrong)
+            _ = try readAll(chip, key: wrong, access: access)
             Issue.record("read succeeded with a wrong key")
         } catch let error as EMRTDError {
-            #expect(error.code == .bacAuthenticationFailed)
+            #expect(error.code == (access == .bacOnly ? .bacAuthenticationFailed : .paceAuthenticationFailed))
             #expect(error.message.contains("6300"))
         }
     }
@@ -230,7 +230,9 @@ struct ReaderTests {
             // The 20th APDU is answered by a plain 6988, as a chip that rejects a MAC would.
             count == 20 ? [0x69, 0x88] : nil
         }
-        let result = try DocumentReader().read(from: card, key: specimenKey())
+        var reader = DocumentReader()
+        reader.accessControl = .bacOnly
+        let result = try reader.read(from: card, key: specimenKey())
         #expect(result.reauthentications == 1)
         #expect(result.files[.dg2] == image.files[.dg2])
     }
@@ -284,7 +286,7 @@ struct FailedReauthenticationTests {
             return externalAuthenticates == 2 ? [0x63, 0x00] : nil
         }
         #expect(throws: EMRTDError(.bacAuthenticationFailed, "")) {
-            try DocumentReader().read(from: card, key: specimenKey())
+            try readAll(card, key: specimenKey())
         }
         // After the refusal nothing more was read.
         let refusal = try #require(card.sent.lastIndex { $0.count > 1 && $0[1] == 0x82 })

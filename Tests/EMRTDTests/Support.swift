@@ -5,6 +5,7 @@ import Foundation
 import LDS
 import MRZ
 import Specimen
+import ISO7816
 import VirtualChip
 
 /// The repository root, from this file's path.
@@ -24,7 +25,13 @@ func specimenKey() throws -> AccessKey {
     .mrz(MRZKey(mrz: try Specimen.mrz()))
 }
 
-/// Reads a chip with the reader's defaults and the specimen key.
-func readAll(_ chip: VirtualChip, options: ReaderOptions = ReaderOptions(), key: AccessKey? = nil) throws -> ReadResult {
-    try DocumentReader(options: options).read(from: chip, key: key ?? specimenKey())
+/// Reads a chip with the reader's defaults and the specimen key, with BAC unless told otherwise
+/// (the reading tests are about READ BINARY and secure messaging, not the access protocol).
+func readAll(
+    _ chip: any CardChannel, options: ReaderOptions = ReaderOptions(), key: AccessKey? = nil,
+    access: AccessControlPreference = .bacOnly
+) throws -> ReadResult {
+    var reader = DocumentReader(options: options)
+    reader.accessControl = access
+    return try reader.read(from: chip, key: key ?? specimenKey())
 }
