@@ -48,9 +48,11 @@ public enum PACE {
             guard let parameterID = info.parameterID else {
                 throw EMRTDError(.paceUnsupported, "\(info.protocolName) uses proprietary domain parameters (no standardized parameter ID)")
             }
-            switch (mapping, agreement) {
-            case (.chipAuthentication, .dh):
+            switch (mapping, agreement, cipher) {
+            case (.chipAuthentication, .dh, _):
                 throw EMRTDError(.paceUnsupported, "PACE-CAM is defined for ECDH only")
+            case (.chipAuthentication, _, .tripleDES):
+                throw EMRTDError(.paceUnsupported, "PACE-CAM is defined with AES only")
             default: break
             }
             switch (agreement, parameterID) {
@@ -291,7 +293,9 @@ public enum PACE {
         _ connection: any APDUChannel, step: Int, _ data: [UInt8], expect tag: UInt32?, password: Password
     ) throws(EMRTDError) -> [UInt8] {
         let last = step == 4
-        let command = CommandAPDU(cla: last ? 0x00 : 0x10, ins: 0x86, p1: 0, p2: 0, data: TLV(tag: 0x7C, value: data).encoded(), ne: 256)
+        // 2048-bit DH public keys do not fit short APDUs: ask for an extended answer where the card takes one.
+        let ne = connection.supportsExtendedLength ? CommandAPDU.maximumExtendedNe : CommandAPDU.maximumShortNe
+        let command = CommandAPDU(cla: last ? 0x00 : 0x10, ins: 0x86, p1: 0, p2: 0, data: TLV(tag: 0x7C, value: data).encoded(), ne: ne)
         let response = try connection.send(command)
         let sw = response.statusWord
         guard sw.isSuccess else {

@@ -38,8 +38,14 @@ struct BenchCommand: ParsableCommand {
         print("cccd bench: \(reads) reads of the specimen CCCD (virtual chip, in process)")
         print("")
         var sample = ReadResult()
+        var bacReader = DocumentReader()
+        bacReader.accessControl = .bacOnly
         let bac = try time(reads) { () throws(EMRTDError) in
-            sample = try DocumentReader().read(from: try VirtualChip(image: image), key: key)
+            sample = try bacReader.read(from: try VirtualChip(image: image), key: key)
+        }
+        var pacePer = ReadResult()
+        let paceRead = try time(reads) { () throws(EMRTDError) in
+            pacePer = try DocumentReader().read(from: try VirtualChip(image: image), key: key)
         }
         // Baseline: the same files, same chip, plain APDUs (no BAC, no secure messaging).
         let plain = try time(reads) { () throws(EMRTDError) in
@@ -48,8 +54,12 @@ struct BenchCommand: ParsableCommand {
             for file in [LDSFile.com, .dg1, .dg2, .dg13] { _ = try session.readFile(file) }
         }
         row("full read, BAC + 3DES SM", bac, unit: "read", baseline: plain)
-        row("baseline: plain reads, no SM", plain, unit: "read", baseline: nil)
-        print("  per read: \(sample.statistics.apdus) APDUs, \(sample.statistics.bytes) bytes on the wire, block \(sample.blockSize)")
+        row("full read, PACE-GM bp256 + AES SM", paceRead, unit: "read", baseline: plain)
+        row("baseline: same files, plain, no SM", plain, unit: "read", baseline: nil)
+        print("  per read: BAC \(sample.statistics.apdus) APDUs, \(sample.statistics.bytes) bytes; PACE \(pacePer.statistics.apdus) APDUs, \(pacePer.statistics.bytes) bytes; block \(sample.blockSize)")
+        print("")
+
+        try measurePACE()
         print("")
 
         let dg13 = image.files[.dg13]!
@@ -79,6 +89,35 @@ struct BenchCommand: ParsableCommand {
         row("AES-128-CBC encrypt, 224 B", aes, unit: "op", baseline: sha)
     }
 
+    /// The terminal's side of one PACE-ECDH-GM run on brainpoolP256r1 (the CCCD's protocol), against
+    /// a recorded chip so only the terminal's work is timed, beside the raw OpenSSL scalar
+    /// multiplications that run needs: five (PK.Map, H, s·G, PK.DH on the mapped generator, K).
+    private func measurePACE() throws(EMRTDError) {
+        let configuration = try PACE.Configuration(mapping: .generic, keyAgreement: .ecdh, cipher: .aes128, parameterID: 13)
+        let group = try ECGroup.standard(parameterID: 13)
+        let image = try Specimen.cardImage()
+        let password = PACE.Password.can(image.settings.can ?? "")
+        // Record one run against the virtual chip with fixed terminal ephemerals ...
+        let ephemerals = PACE.Ephemerals(mappingPrivateKey: try group.generatePrivateKey(), agreementPrivateKey: try group.generatePrivateKey())
+        let recorder = Recorder(try VirtualChip(image: image))
+        _ = try PACE.authenticate(on: CardConnection(channel: recorder), password: password, configuration: configuration, ephemerals: ephemerals)
+        // ... then replay the chip's answers: the terminal recomputes everything, the chip nothing.
+        let runs = max(reads / 4, 20)
+        let pace = try time(runs) { () throws(EMRTDError) in
+            _ = try PACE.authenticate(
+                on: CardConnection(channel: Replayer(recorder.exchanges)), password: password, configuration: configuration, ephemerals: ephemerals)
+        }
+        let raw = try group.measureRawScalarMultiplication(iterations: runs * 5)
+        row("PACE-ECDH-GM brainpoolP256r1, terminal", pace, unit: "run", baseline: raw * 5)
+        row("baseline: 5 raw EC_POINT_mul (OpenSSL)", raw * 5, unit: "run", baseline: nil)
+        print(String(format: "  protocol overhead over its raw EC operations: %+.1f%%", (pace / (raw * 5) - 1) * 100))
+        let full = try time(runs) { () throws(EMRTDError) in
+            let session = EMRTDSession(channel: try VirtualChip(image: image))
+            try session.performPACE(configuration, password: password)
+        }
+        row("PACE, terminal + virtual chip, in process", full, unit: "run", baseline: raw * 5)
+    }
+
     /// Mean seconds per call over `n` calls, after one warm-up call.
     private func time(_ n: Int, _ body: () throws(EMRTDError) -> Void) throws(EMRTDError) -> Double {
         try body()
@@ -93,5 +132,29 @@ struct BenchCommand: ParsableCommand {
         line += String(format: "  %10.0f \(unit)s/s", 1 / seconds)
         if let baseline { line += String(format: "  x%.2f baseline", seconds / baseline) }
         print(line)
+    }
+}
+
+/// Passes APDUs to a chip and keeps every exchange.
+private final class Recorder: CardChannel {
+    let chip: VirtualChip
+    var exchanges: [[UInt8]] = []
+    init(_ chip: VirtualChip) { self.chip = chip }
+    var supportsExtendedLength: Bool { false }
+    func transmit(_ command: [UInt8]) throws(EMRTDError) -> [UInt8] {
+        let response = try chip.transmit(command)
+        exchanges.append(response)
+        return response
+    }
+}
+
+/// Answers with recorded responses, in order.
+private final class Replayer: CardChannel {
+    var responses: [[UInt8]]
+    init(_ responses: [[UInt8]]) { self.responses = responses }
+    var supportsExtendedLength: Bool { false }
+    func transmit(_ command: [UInt8]) throws(EMRTDError) -> [UInt8] {
+        guard !responses.isEmpty else { throw EMRTDError(.transport, "the recording has no more answers") }
+        return responses.removeFirst()
     }
 }

@@ -21,16 +21,22 @@ public struct KeyOptions: ParsableArguments {
     @Option(name: .customLong("doe"), help: ArgumentHelp("Date of expiry, YYMMDD (991231 for cards without expiry).", valueName: "YYMMDD"))
     var dateOfExpiry: String?
 
-    @Option(name: .long, help: ArgumentHelp("Card access number (6 digits, PACE).", valueName: "digits"))
+    @Option(name: .long, help: ArgumentHelp("Card access number (6 digits, PACE; for a CCCD the last 6 digits of the ID).", valueName: "digits"))
     var can: String?
+
+    @Option(name: .long, help: ArgumentHelp("PACE PIN, on documents that have one.", valueName: "digits"))
+    var pin: String?
+
+    @Option(name: .long, help: ArgumentHelp("PACE PUK, on documents that have one.", valueName: "digits"))
+    var puk: String?
 
     public init() {}
 
     /// The key the options give, or `nil` when none was given.
     func accessKey() throws(EMRTDError) -> AccessKey? {
-        let given = [mrz != nil, documentNumber != nil || personalID != nil, can != nil].filter { $0 }.count
+        let given = [mrz != nil, documentNumber != nil || personalID != nil, can != nil, pin != nil, puk != nil].filter { $0 }.count
         guard given <= 1 else {
-            throw EMRTDError(.invalidArgument, "give one key: --mrz, or --doc/--id with --dob and --doe, or --can")
+            throw EMRTDError(.invalidArgument, "give one key: --mrz, or --doc/--id with --dob and --doe, or --can, --pin or --puk")
         }
         if let mrz {
             let text = mrz.contains("\n") ? mrz : mrz.split(separator: " ").joined(separator: "\n")
@@ -51,6 +57,14 @@ public struct KeyOptions: ParsableArguments {
                 throw EMRTDError(.invalidArgument, "a CAN has 6 digits")
             }
             return .can(can)
+        }
+        if let pin {
+            guard !pin.isEmpty, pin.allSatisfy(\.isASCIIDigit) else { throw EMRTDError(.invalidArgument, "a PIN is digits") }
+            return .pin(pin)
+        }
+        if let puk {
+            guard !puk.isEmpty, puk.allSatisfy(\.isASCIIDigit) else { throw EMRTDError(.invalidArgument, "a PUK is digits") }
+            return .puk(puk)
         }
         if dateOfBirth != nil || dateOfExpiry != nil {
             throw EMRTDError(.invalidArgument, "--dob and --doe need --doc or --id")

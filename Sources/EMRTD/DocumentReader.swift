@@ -148,11 +148,16 @@ public struct DocumentReader {
         var offered: [PACE.Configuration] = []
         if let bytes = read.files[.cardAccess] {
             do {
-                let infos = try SecurityInfos.parse(bytes).paceInfos
+                let all = try SecurityInfos.parse(bytes)
+                let infos = all.paceInfos
                 offered = infos.compactMap { try? PACE.Configuration($0) }
-                if offered.isEmpty && !infos.isEmpty {
+                let unknown: [String] = all.infos.compactMap {
+                    if case .unknown(let oid, _) = $0, oid.hasPrefix(SecurityInfos.idPACE) { return oid.description }
+                    return nil
+                }
+                if offered.isEmpty && !(infos.isEmpty && unknown.isEmpty) {
                     result.accessNotes.append("EF.CardAccess offers only PACE protocols this reader does not implement ("
-                        + infos.map(\.protocolName).joined(separator: ", ") + ")")
+                        + (infos.map(\.protocolName) + unknown).joined(separator: ", ") + ")")
                 }
             } catch {
                 result.accessNotes.append("EF.CardAccess is malformed (\(error.message)), so PACE is not tried")
@@ -166,11 +171,7 @@ public struct DocumentReader {
             }
         }
 
-        let password: PACE.Password
-        switch key {
-        case .mrz(let mrzKey): password = .mrz(mrzKey)
-        case .can(let can): password = .can(can)
-        }
+        let password = key.pacePassword
         let mayUseBAC: Bool = {
             if case .mrz = key, accessControl != .paceOnly { return true }
             return false

@@ -93,8 +93,8 @@ public final class EMRTDSession {
         case .mrz(let mrzKey):
             channel = try BAC.establish(on: connection, key: mrzKey, random: random)
             procedure = .bac(mrzKey)
-        case .can:
-            throw EMRTDError(.accessControlUnavailable, "a CAN opens a chip only with PACE")
+        case .can, .pin, .puk:
+            throw EMRTDError(.accessControlUnavailable, "a \(key) opens a chip only with PACE")
         }
     }
 

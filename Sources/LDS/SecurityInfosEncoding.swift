@@ -33,3 +33,25 @@ enum DER {
         return TLV(tag: 0x02, value: bytes).encoded()
     }
 }
+
+extension ChipAuthenticationPublicKeyInfo {
+    /// The DER encoding of a Chip Authentication public key on standardized domain parameters
+    /// (BSI TR-03110-3 A.2.1.1, as ICAO 9303-11 App. I shows it):
+    /// ```
+    /// ChipAuthenticationPublicKeyInfo ::= SEQUENCE { protocol id-PK-ECDH | id-PK-DH,
+    ///     chipAuthenticationPublicKey SubjectPublicKeyInfo, keyId INTEGER OPTIONAL }
+    /// SubjectPublicKeyInfo ::= SEQUENCE { SEQUENCE { id-standardizedDomainParameters, INTEGER parameterID },
+    ///     BIT STRING publicKey }
+    /// ```
+    /// `publicKey` is the uncompressed point (ECDH) or the public value (DH).
+    public static func encode(publicKey: [UInt8], parameterID: Int, keyID: Int? = nil) -> [UInt8] {
+        let ecdh = parameterID >= 8
+        let protocolOID: OID = ecdh ? "0.4.0.127.0.7.2.2.1.2" : "0.4.0.127.0.7.2.2.1.1"
+        let standardized: OID = "0.4.0.127.0.7.1.2"
+        let algorithm = TLV(tag: 0x30, value: TLV(tag: 0x06, value: standardized.contentBytes).encoded() + DER.integer(parameterID))
+        let spki = TLV(tag: 0x30, value: algorithm.encoded() + TLV(tag: 0x03, value: [0x00] + publicKey).encoded())
+        var body = TLV(tag: 0x06, value: protocolOID.contentBytes).encoded() + spki.encoded()
+        if let keyID { body += DER.integer(keyID) }
+        return TLV(tag: 0x30, value: body).encoded()
+    }
+}
