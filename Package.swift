@@ -63,8 +63,24 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "X509",
+            dependencies: [
+                "EMRTDCore", "Cryptography", "CCCDOpenSSL",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PassiveAuthentication",
+            dependencies: [
+                "EMRTDCore", "Cryptography", "X509", "LDS",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "EMRTD",
-            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS"],
+            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "PassiveAuthentication", "X509"],
             swiftSettings: strict
         ),
         .target(
@@ -104,6 +120,12 @@ let package = Package(
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography", "EMRTDCore"], swiftSettings: strict),
         .testTarget(name: "ISO7816Tests", dependencies: ["ISO7816", "EMRTDCore"], swiftSettings: strict),
         .testTarget(name: "MRZTests", dependencies: ["MRZ", "EMRTDCore"], swiftSettings: strict),
+        .testTarget(name: "X509Tests", dependencies: ["X509", "Cryptography", "EMRTDCore"], swiftSettings: strict),
+        .testTarget(
+            name: "PassiveAuthenticationTests",
+            dependencies: ["PassiveAuthentication", "X509", "Cryptography", "LDS", "EMRTDCore"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "LDSTests", dependencies: ["LDS", "MRZ", "ISO7816", "EMRTDCore", "Specimen"], swiftSettings: strict),
         .testTarget(
             name: "EMRTDTests",
