@@ -25,6 +25,15 @@ public enum ChipAuthenticationMappingResult: Sendable, Hashable {
     case failed(String)
 }
 
+/// The outcome of a check of the chip itself (Chip Authentication, Active Authentication).
+public enum ChipCheckResult: Sendable, Hashable {
+    case notRun
+    /// The document does not offer it (no DG14 key, no DG15).
+    case notSupported(String)
+    case passed(String)
+    case failed(String)
+}
+
 /// Which access control the reader may use.
 public enum AccessControlPreference: Sendable {
     /// PACE when EF.CardAccess offers it, else BAC (ICAO 9303-11 4.2).
@@ -47,6 +56,9 @@ public struct ReadResult: Sendable {
     /// PACE-CAM: the chip's proof against its static key from DG14. It counts only after passive
     /// authentication of DG14.
     public var chipAuthenticationMapping: ChipAuthenticationMappingResult = .notRun
+    /// Chip Authentication with DG14's key. Like every chip check it counts only after passive
+    /// authentication of DG14.
+    public var chipAuthentication: ChipCheckResult = .notRun
     public var statistics = TransmissionStatistics()
     public var seconds: Double = 0
     public var reauthentications = 0
@@ -66,6 +78,8 @@ public struct DocumentReader {
     public var trace: (@Sendable (APDUTraceEvent) -> Void)?
     public var random: RandomSource = .system
     public var accessControl: AccessControlPreference = .automatic
+    /// Run Chip Authentication when DG14 offers it.
+    public var chipAuthentication = true
 
     public init(options: ReaderOptions = ReaderOptions()) {
         self.options = options
@@ -113,7 +127,12 @@ public struct DocumentReader {
             result.outcomes.append((file, .skipped))
         }
 
-        for file in wanted + [.sod] {
+        // Chip Authentication comes right after access control and DG14 (ICAO 9303-11 section 7.2),
+        // so every later file is read under keys only the genuine chip can have. PACE-CAM already
+        // authenticated the chip.
+        var order = wanted + [.sod]
+        if let i = order.firstIndex(of: .dg14) { order.remove(at: i); order.insert(.dg14, at: 0) }
+        for file in order {
             if file == .dg2 && skipPhoto {
                 result.outcomes.append((file, .skipped))
                 continue
@@ -122,6 +141,9 @@ public struct DocumentReader {
                 let bytes = try session.readFile(file) { done, total in progress?(file, done, total) }
                 result.files[file] = bytes
                 result.outcomes.append((file, .read))
+                if file == .dg14 && chipAuthentication && session.paceSession?.configuration.mapping != .chipAuthentication {
+                    result.chipAuthentication = try Self.runChipAuthentication(session, dg14: bytes)
+                }
             } catch {
                 // A missing, refused or malformed file is that file's outcome; anything else (a card
                 // pulled out, secure messaging or access control that could not be restored) ends
@@ -210,6 +232,26 @@ public struct DocumentReader {
         0x30, 0x12, 0x06, 0x0A, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x02, 0x02, 0x02, 0x01, 0x02,
         0x02, 0x01, 0x0D,
     ]
+
+    /// Chip Authentication with DG14's key. A chip that cannot continue with the new keys has
+    /// failed; the read stops there, since every later answer would be unauthenticated.
+    static func runChipAuthentication(_ session: EMRTDSession, dg14: [UInt8]) throws(EMRTDError) -> ChipCheckResult {
+        let configuration: ChipAuthentication.Configuration
+        do {
+            configuration = try ChipAuthentication.configuration(from: DG14(dg14).securityInfos)
+        } catch {
+            return .notSupported(error.message)
+        }
+        do {
+            try session.performChipAuthentication(configuration)
+            return .passed("\(configuration)")
+        } catch {
+            // The chip is not the one DG14 describes (a clone). Reading goes on under the access
+            // keys alone so the clerk sees what the chip holds, but it cannot be genuine.
+            try session.reestablish()
+            return .failed(error.message)
+        }
+    }
 
     static func checkChipAuthenticationMapping(_ pace: PACE.Session, dg14: [UInt8]?) -> ChipAuthenticationMappingResult {
         guard let dg14 else { return .failed("DG14, which holds the chip's static key, was not read") }

@@ -98,11 +98,42 @@ public final class EMRTDSession {
         }
     }
 
+    /// Chip Authentication done in this session, redone after a re-authentication.
+    public private(set) var chipAuthentication: ChipAuthentication.Configuration?
+
+    /// Runs Chip Authentication v1 with DG14's key and proves it at once: a protected READ BINARY
+    /// under the new keys only works if the chip holds the private key.
+    public func performChipAuthentication(_ configuration: ChipAuthentication.Configuration) throws(EMRTDError) {
+        guard let secure = channel as? SecureChannel else {
+            throw EMRTDError(.caUnsupported, "Chip Authentication needs secure messaging (BAC or PACE) first")
+        }
+        channel = ClosedChannel()
+        let next = try ChipAuthentication.perform(configuration, over: secure)
+        channel = next
+        do throws(EMRTDError) {
+            let probe = try next.send(CommandAPDU(ins: 0xB0, p1: 0x80 | LDSFile.com.shortFileID, p2: 0, ne: 1))
+            guard probe.statusWord.isSuccess || probe.statusWord == .endOfFileReached else {
+                throw EMRTDError(.caFailed, "after Chip Authentication the chip answered \(probe.statusWord)")
+            }
+        } catch {
+            channel = ClosedChannel()
+            throw EMRTDError(.caFailed, "the chip cannot answer with the Chip Authentication keys (\(error.message)): it does not hold the private key of DG14")
+        }
+        chipAuthentication = configuration
+    }
+
+    /// Runs access control again (BAC or PACE, and Chip Authentication if it succeeded before):
+    /// after a failed Chip Authentication, to go on reading under the access keys alone.
+    public func reestablish() throws(EMRTDError) {
+        try reestablishAccess()
+    }
+
     /// Drops any secure messaging state and talks plain APDUs again (after a refused PACE, before BAC).
     public func resetToPlain() {
         channel = connection
         procedure = nil
         paceSession = nil
+        chipAuthentication = nil
     }
 
     /// Runs PACE (before the application is selected, ICAO 9303-11 4.2), then selects the eMRTD
@@ -133,6 +164,9 @@ public final class EMRTDSession {
                 throw EMRTDError(.applicationNotFound, "re-selecting the eMRTD application failed (\(response.statusWord))")
             }
             try establishAccess(with: .mrz(key))
+        }
+        if let chipAuthentication {
+            try performChipAuthentication(chipAuthentication)
         }
     }
 

@@ -49,8 +49,24 @@ extension ChipAuthenticationPublicKeyInfo {
         let protocolOID: OID = ecdh ? "0.4.0.127.0.7.2.2.1.2" : "0.4.0.127.0.7.2.2.1.1"
         let standardized: OID = "0.4.0.127.0.7.1.2"
         let algorithm = TLV(tag: 0x30, value: TLV(tag: 0x06, value: standardized.contentBytes).encoded() + DER.integer(parameterID))
-        let spki = TLV(tag: 0x30, value: algorithm.encoded() + TLV(tag: 0x03, value: [0x00] + publicKey).encoded())
+        // A DH public value is an INTEGER inside the BIT STRING; an EC point goes in as it is.
+        var key = publicKey
+        if !ecdh {
+            var v = publicKey[...]
+            while v.count > 1 && v.first == 0 { v = v.dropFirst() }
+            key = TLV(tag: 0x02, value: (v.first ?? 0) & 0x80 != 0 ? [0] + v : Array(v)).encoded()
+        }
+        let spki = TLV(tag: 0x30, value: algorithm.encoded() + TLV(tag: 0x03, value: [0x00] + key).encoded())
         var body = TLV(tag: 0x06, value: protocolOID.contentBytes).encoded() + spki.encoded()
+        if let keyID { body += DER.integer(keyID) }
+        return TLV(tag: 0x30, value: body).encoded()
+    }
+}
+
+extension ChipAuthenticationInfo {
+    /// `ChipAuthenticationInfo ::= SEQUENCE { protocol OID (id-CA-…), version INTEGER, keyId INTEGER OPTIONAL }`, DER.
+    public static func encode(protocolOID: OID, version: Int = 1, keyID: Int? = nil) -> [UInt8] {
+        var body = TLV(tag: 0x06, value: protocolOID.contentBytes).encoded() + DER.integer(version)
         if let keyID { body += DER.integer(keyID) }
         return TLV(tag: 0x30, value: body).encoded()
     }

@@ -14,7 +14,12 @@ extension VirtualChip {
     }
 
     func manageSecurityEnvironment(_ command: CommandAPDU) -> ResponseAPDU {
-        guard command.p1 == 0xC1, command.p2 == 0xA4 else { return ResponseAPDU(statusWord: .incorrectParameters) }
+        switch (command.p1, command.p2) {
+        case (0x41, 0xA6): return chipAuthenticationKeyAgreement(command)
+        case (0x41, 0xA4): return selectChipAuthentication(command)
+        case (0xC1, 0xA4): break
+        default: return ResponseAPDU(statusWord: .incorrectParameters)
+        }
         guard let objects = try? BERTLV.parseAll(command.data) else { return ResponseAPDU(statusWord: .incorrectData) }
         func value(_ tag: UInt32) -> [UInt8]? { objects.first { $0.tag.rawValue == tag }?.value }
         guard let oid = value(0x80), let reference = value(0x83), reference.count == 1 else {
@@ -48,6 +53,7 @@ extension VirtualChip {
     }
 
     func generalAuthenticate(_ command: CommandAPDU) -> ResponseAPDU {
+        if chipAuthenticationSelected { return chipAuthenticationGeneralAuthenticate(command) }
         guard var run = paceRun else { return ResponseAPDU(statusWord: .conditionsNotSatisfied) }
         guard let template = try? BERTLV.parse(command.data), template.tag.rawValue == 0x7C else {
             paceRun = nil
@@ -66,5 +72,55 @@ extension VirtualChip {
             paceRun = nil
             return ResponseAPDU(statusWord: sw)
         }
+    }
+}
+
+/// Chip Authentication v1 on the card side (ICAO 9303-11 6.2): only under secure messaging, with
+/// the static key of card.json; the new session starts after the answer.
+extension VirtualChip {
+    private var chipAuthenticationKeyAndConfiguration: (ChipAuthentication.Configuration, [UInt8])? {
+        guard isSecured, let configuration = chipAuthentication, let key = chipAuthenticationKey else { return nil }
+        return (configuration, key)
+    }
+
+    func chipAuthenticationKeyAgreement(_ command: CommandAPDU) -> ResponseAPDU {
+        guard let (configuration, key) = chipAuthenticationKeyAndConfiguration else {
+            return ResponseAPDU(statusWord: .conditionsNotSatisfied)
+        }
+        guard let objects = try? BERTLV.parseAll(command.data),
+              let pk = objects.first(where: { $0.tag.rawValue == 0x91 })?.value
+        else { return ResponseAPDU(statusWord: .incorrectData) }
+        return startChipAuthentication(pk, configuration, key)
+    }
+
+    func selectChipAuthentication(_ command: CommandAPDU) -> ResponseAPDU {
+        guard let (configuration, _) = chipAuthenticationKeyAndConfiguration else {
+            return ResponseAPDU(statusWord: .conditionsNotSatisfied)
+        }
+        guard let objects = try? BERTLV.parseAll(command.data),
+              objects.first(where: { $0.tag.rawValue == 0x80 })?.value == configuration.protocolOID
+        else { return ResponseAPDU(statusWord: .incorrectData) }
+        chipAuthenticationSelected = true
+        return ResponseAPDU(statusWord: .success)
+    }
+
+    func chipAuthenticationGeneralAuthenticate(_ command: CommandAPDU) -> ResponseAPDU {
+        chipAuthenticationSelected = false
+        guard let (configuration, key) = chipAuthenticationKeyAndConfiguration else {
+            return ResponseAPDU(statusWord: .conditionsNotSatisfied)
+        }
+        guard let template = try? BERTLV.parse(command.data), template.tag.rawValue == 0x7C,
+              let pk = (try? template.children())?.first(where: { $0.tag.rawValue == 0x80 })?.value
+        else { return ResponseAPDU(statusWord: .incorrectData) }
+        let response = startChipAuthentication(pk, configuration, key)
+        return response.statusWord.isSuccess ? ResponseAPDU(data: [0x7C, 0x00], statusWord: .success) : response
+    }
+
+    private func startChipAuthentication(_ pk: [UInt8], _ configuration: ChipAuthentication.Configuration, _ key: [UInt8]) -> ResponseAPDU {
+        guard let session = try? ChipAuthentication.chipSession(terminalPublicKey: pk, chipPrivateKey: key, configuration: configuration) else {
+            return ResponseAPDU(statusWord: .incorrectData)
+        }
+        pendingSession = session
+        return ResponseAPDU(statusWord: .success)
     }
 }

@@ -56,6 +56,12 @@ public final class VirtualChip: CardChannel {
     let chipAuthenticationKey: [UInt8]?
     /// The PACE run under way, between MSE:Set AT and the last GENERAL AUTHENTICATE.
     var paceRun: PACE.ChipSide?
+    /// Chip Authentication (DG14's key and card.json's private key), when the image has both.
+    let chipAuthentication: ChipAuthentication.Configuration?
+    /// Set by MSE:Set AT for Chip Authentication, until its GENERAL AUTHENTICATE.
+    var chipAuthenticationSelected = false
+    /// The session that replaces the current one once the current answer is sent.
+    var pendingSession: SecureMessaging?
 
     private var applicationSelected = false
     private var currentFile: LDSFile? = nil
@@ -81,6 +87,11 @@ public final class VirtualChip: CardChannel {
             bacKeys = nil
         }
         paceConfigurations = Self.offeredPACE(in: image)
+        if let dg14 = image.files[.dg14], let infos = try? DG14(dg14).securityInfos {
+            chipAuthentication = try? ChipAuthentication.configuration(from: infos)
+        } else {
+            chipAuthentication = nil
+        }
         if let hex = image.settings.chipAuthenticationKey {
             do {
                 chipAuthenticationKey = try Hex.decode(hex)
@@ -104,6 +115,8 @@ public final class VirtualChip: CardChannel {
         challenge = nil
         session = nil
         paceRun = nil
+        chipAuthenticationSelected = false
+        pendingSession = nil
     }
 
     /// Starts secure messaging with the session PACE established.
@@ -157,6 +170,11 @@ public final class VirtualChip: CardChannel {
         do {
             var protected = try sm.protectResponse(response, oddINS: command.ins & 1 == 1)
             session = sm
+            // Chip Authentication: the answer goes out under the old keys, then the new ones apply.
+            if let next = pendingSession {
+                session = next
+                pendingSession = nil
+            }
             let sw = response.statusWord
             if faults.unprotectedErrors && response.data.isEmpty && !(sw.isSuccess || sw.sw1 == 0x62 || sw.sw1 == 0x63) {
                 return response
@@ -176,6 +194,8 @@ public final class VirtualChip: CardChannel {
         session = nil
         challenge = nil
         paceRun = nil
+        chipAuthenticationSelected = false
+        pendingSession = nil
     }
 
     private var accessGranted: Bool { session != nil || !limits.requireAccessControl }
