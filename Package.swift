@@ -62,6 +62,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "PCSC", dependencies: ["EMRTDCore", "ISO7816", "CPCSCLite"], swiftSettings: strict),
         .target(
             name: "X509",
             dependencies: [
@@ -80,7 +81,7 @@ let package = Package(
         ),
         .target(
             name: "EMRTD",
-            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "PassiveAuthentication", "X509"],
+            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS"],
             swiftSettings: strict
         ),
         .target(
@@ -101,7 +102,7 @@ let package = Package(
         .target(
             name: "CCCDCommandLine",
             dependencies: [
-                "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites",
+                "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites", "PCSC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -6,6 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
+# The PC/SC bench (pcscd + vpcd + the virtual card, in a network namespace) needs root.
+if [ "$(id -u)" -eq 0 ]; then
+  echo "== PC/SC test bench"
+  trap 'scripts/testbed.sh down >/dev/null 2>&1 || true' EXIT
+  scripts/testbed.sh up
+  export CCCD_TESTBED=1
+else
+  echo "warning: not root, so the PC/SC bench is not started and its tests do not run" >&2
+fi
+
 echo "== swift test"
 swift test 2>&1 | tee .build-test.log | grep -vE '^(\[[0-9]+/[0-9]+\]|◇ )' || { tail -50 .build-test.log; exit 1; }
 grep -qE "Test run with [0-9]+ tests? .*passed|Executed [0-9]+ tests?, with 0 failures" .build-test.log

@@ -1,4 +1,7 @@
 public import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import AccessControl
 import EMRTD
 import EMRTDCore
@@ -6,6 +9,7 @@ import Foundation
 import ISO7816
 import LDS
 import MRZ
+import PCSC
 import Specimen
 import VirtualChip
 
@@ -25,6 +29,15 @@ public struct ReadCardCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Read the virtual chip: the built-in specimen, or the card image DIR.")
     var simulated = false
+
+    @Flag(name: .long, help: "List the PC/SC readers and whether each holds a card.")
+    var listReaders = false
+
+    @Option(name: .long, help: ArgumentHelp("The PC/SC reader, by name or index (default: the only reader holding a card).", valueName: "NAME|INDEX"))
+    var reader: String?
+
+    @Flag(name: .long, help: "Wait for a card to be inserted.")
+    var wait = false
 
     @Argument(help: ArgumentHelp("A card image directory (with --simulated).", valueName: "DIR"))
     var cardImage: String?
@@ -52,38 +65,100 @@ public struct ReadCardCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        guard simulated else {
-            if cardImage != nil {
-                throw ValidationError("a card image directory is read with --simulated")
-            }
-            throw fail(EMRTDError(.transport, "PC/SC readers are not supported by this build yet; use --simulated to read the virtual chip"))
+        if cardImage != nil && !simulated {
+            throw ValidationError("a card image directory is read with --simulated")
         }
         do {
-            try read()
+            if listReaders {
+                try printReaders()
+                return
+            }
+            let (channel, source, defaultKey) = try openCard()
+            try read(channel, source: source, defaultKey: defaultKey)
         } catch {
             throw fail(error)
         }
     }
 
-    private func read() throws(EMRTDError) {
-        let image: CardImage
-        let source: String
-        if let cardImage {
-            image = try CardImage.load(from: cardImage)
-            source = "virtual chip (\(cardImage))"
-        } else {
-            image = try Specimen.cardImage()
-            source = "virtual chip (built-in specimen)"
+    private func printReaders() throws(EMRTDError) {
+        let context = try PCSCContext()
+        let readers = try context.readers()
+        guard !readers.isEmpty else {
+            print("No PC/SC reader is connected.")
+            return
         }
+        for (i, state) in try context.states(readers).enumerated() {
+            let card = state.cardPresent ? "card present, ATR \(state.atr.hex)" : "no card"
+            print("\(i): \(state.reader) (\(card))")
+        }
+    }
+
+    /// The card to read: the virtual chip, or a card in a PC/SC reader.
+    private func openCard() throws(EMRTDError) -> (any CardChannel, String, AccessKey?) {
+        if simulated {
+            let image: CardImage
+            let source: String
+            if let cardImage {
+                image = try CardImage.load(from: cardImage)
+                source = "virtual chip (\(cardImage))"
+            } else {
+                image = try Specimen.cardImage()
+                source = "virtual chip (built-in specimen)"
+            }
+            let key = try image.settings.mrz.map { (text: String) throws(EMRTDError) in AccessKey.mrz(MRZKey(mrz: try MRZ(text))) }
+            return (try VirtualChip(image: image), source, key)
+        }
+        let context = try PCSCContext()
+        var readers = try context.readers()
+        if readers.isEmpty && wait {
+            printError("Waiting for a reader…")
+            while readers.isEmpty {
+                usleep(250_000)
+                readers = try context.readers()
+            }
+        }
+        guard !readers.isEmpty else { throw EMRTDError(.pcscNoReaders, "no smart card reader is connected") }
+        var states = try context.states(readers)
+        var name: String
+        if let reader {
+            if let index = Int(reader), readers.indices.contains(index) {
+                name = readers[index]
+            } else if let match = readers.first(where: { $0 == reader }) ?? readers.first(where: { $0.contains(reader) }) {
+                name = match
+            } else {
+                throw EMRTDError(.pcscReaderRemoved, "no reader named \(reader); readers: \(readers.joined(separator: ", "))")
+            }
+            if wait && !(states.first { $0.reader == name }?.cardPresent ?? false) {
+                printError("Waiting for a card in \(name)…")
+                repeat { states = try context.waitForChange([name], from: states.filter { $0.reader == name }, timeoutMilliseconds: nil) }
+                while !(states.first?.cardPresent ?? false)
+            }
+        } else {
+            var holding = states.filter(\.cardPresent)
+            while holding.isEmpty && wait {
+                printError("Waiting for a card…")
+                states = try context.waitForChange(readers, from: states, timeoutMilliseconds: nil)
+                holding = states.filter(\.cardPresent)
+            }
+            guard !holding.isEmpty else { throw EMRTDError(.pcscNoCard, "no reader holds a card (use --wait to wait for one)") }
+            guard holding.count == 1 else {
+                throw EMRTDError(.invalidArgument, "several readers hold a card; choose one with --reader: \(holding.map(\.reader).joined(separator: ", "))")
+            }
+            name = holding[0].reader
+        }
+        let card = try context.connect(name)
+        return (card, "\(name) (\(card.transmissionProtocol))", nil)
+    }
+
+    private func read(_ chip: any CardChannel, source: String, defaultKey: AccessKey?) throws(EMRTDError) {
         let accessKey: AccessKey
         if let given = try key.accessKey() {
             accessKey = given
-        } else if let mrz = image.settings.mrz {
-            accessKey = .mrz(MRZKey(mrz: try MRZ(mrz)))
+        } else if let defaultKey {
+            accessKey = defaultKey
         } else {
-            throw EMRTDError(.invalidArgument, "the card image has no MRZ in card.json: give --mrz, --doc/--id with --dob/--doe, or --can")
+            throw EMRTDError(.invalidArgument, "give the key: --mrz, --doc/--id with --dob and --doe, --can, --pin or --puk")
         }
-        let chip = try VirtualChip(image: image)
 
         var reader = DocumentReader()
         reader.skipPhoto = skipPhoto

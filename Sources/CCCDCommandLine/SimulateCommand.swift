@@ -1,0 +1,47 @@
+import ArgumentParser
+import EMRTDCore
+import Foundation
+import LDS
+import Specimen
+import VirtualChip
+
+/// `cccd sim`: the virtual chip as a card in pcscd's vpcd reader.
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Connect the virtual chip to the vsmartcard vpcd reader driver, so it is a card in a PC/SC reader.",
+        discussion: """
+            vpcd listens on 0.0.0.0 (port 35963 for its first slot); run it and this command inside a private
+            network namespace (scripts/testbed.sh does). The card stays inserted until the command ends, or
+            until --remove-after APDUs; it reconnects when vpcd restarts.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("vpcd's address.", valueName: "HOST:PORT"))
+    var vpcd = "127.0.0.1:35963"
+
+    @Option(name: .long, help: ArgumentHelp("The card image to serve (default: the built-in specimen).", valueName: "DIR"))
+    var card: String?
+
+    @Option(name: .long, help: ArgumentHelp("Pull the card out after N APDUs.", valueName: "N"))
+    var removeAfter: Int?
+
+    @Flag(name: .long, help: "Log connections and events on standard error.")
+    var verbose = false
+
+    func run() throws {
+        do {
+            let parts = vpcd.split(separator: ":")
+            guard parts.count == 2, let port = UInt16(parts[1]) else {
+                throw EMRTDError(.invalidArgument, "--vpcd takes HOST:PORT, e.g. 127.0.0.1:35963")
+            }
+            let image = try card.map { (dir: String) throws(EMRTDError) in try CardImage.load(from: dir) } ?? Specimen.cardImage()
+            let side = VPCDCardSide(chip: try VirtualChip(image: image), host: String(parts[0]), port: port)
+            side.removeAfterAPDUs = removeAfter
+            if verbose { side.log = { printError("cccd sim: " + $0) } }
+            try side.run()
+        } catch let error as EMRTDError {
+            throw fail(error)
+        }
+    }
+}
