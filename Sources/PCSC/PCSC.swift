@@ -159,6 +159,10 @@ public final class PCSCCard: CardChannel, @unchecked Sendable {
             SCardTransmit(handle, pci, cmd.baseAddress, DWORD(cmd.count), nil, &response, &length)
         }
         guard rc == SCARD_S_SUCCESS else { throw PCSCReturnCode(rc).error(during: "sending an APDU to \(reader)") }
+        if length == 0 {
+            // vpcd (and some readers) report a vanished card as an empty answer.
+            throw EMRTDError(.pcscCardRemoved, "\(reader): the card gave no answer (was it removed?)")
+        }
         guard length >= 2, Int(length) <= response.count else {
             throw EMRTDError(.malformedResponse, "the reader returned \(length) bytes, not a response APDU")
         }
