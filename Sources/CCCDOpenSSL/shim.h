@@ -30,3 +30,11 @@ static inline int cccd_cmac_init(EVP_MAC_CTX *ctx, const char *cipher,
 #include <openssl/obj_mac.h>
 #include <openssl/objects.h>
 #endif
+
+/* Public and private keys, signatures (PublicKey.swift, PrivateKey.swift): SubjectPublicKeyInfo and
+ * PKCS #8 coding, RSA padding modes. */
+#ifndef CCCD_OPENSSL_SHIM_PKEY
+#define CCCD_OPENSSL_SHIM_PKEY
+#include <openssl/x509.h>
+#include <openssl/rsa.h>
+#endif

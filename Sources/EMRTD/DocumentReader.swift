@@ -59,6 +59,8 @@ public struct ReadResult: Sendable {
     /// Chip Authentication with DG14's key. Like every chip check it counts only after passive
     /// authentication of DG14.
     public var chipAuthentication: ChipCheckResult = .notRun
+    /// Active Authentication with DG15's key (counts only after passive authentication of DG15).
+    public var activeAuthentication: ChipCheckResult = .notRun
     public var statistics = TransmissionStatistics()
     public var seconds: Double = 0
     public var reauthentications = 0
@@ -80,6 +82,8 @@ public struct DocumentReader {
     public var accessControl: AccessControlPreference = .automatic
     /// Run Chip Authentication when DG14 offers it.
     public var chipAuthentication = true
+    /// Run Active Authentication when DG15 is present.
+    public var activeAuthentication = true
 
     public init(options: ReaderOptions = ReaderOptions()) {
         self.options = options
@@ -153,6 +157,9 @@ public struct DocumentReader {
             }
         }
 
+        if let dg15 = result.files[.dg15], activeAuthentication {
+            result.activeAuthentication = try Self.runActiveAuthentication(session, dg15: dg15, dg14: result.files[.dg14])
+        }
         if let pace = session.paceSession, pace.configuration.mapping == .chipAuthentication {
             result.chipAuthenticationMapping = Self.checkChipAuthenticationMapping(pace, dg14: result.files[.dg14])
         }
@@ -249,6 +256,23 @@ public struct DocumentReader {
             // The chip is not the one DG14 describes (a clone). Reading goes on under the access
             // keys alone so the clerk sees what the chip holds, but it cannot be genuine.
             try session.reestablish()
+            return .failed(error.message)
+        }
+    }
+
+    /// Active Authentication with DG15's key: a challenge signed by the chip. A signature that does
+    /// not verify is a failed check (a clone), not a failed read.
+    static func runActiveAuthentication(_ session: EMRTDSession, dg15: [UInt8], dg14: [UInt8]?) throws(EMRTDError) -> ChipCheckResult {
+        let configuration: ActiveAuthentication.Configuration
+        do {
+            configuration = try ActiveAuthentication.configuration(dg15: DG15(dg15), dg14: dg14.flatMap { try? DG14($0) })
+        } catch {
+            return .notSupported(error.message)
+        }
+        do {
+            try ActiveAuthentication.perform(configuration, over: session.channel)
+            return .passed("\(configuration.publicKey.kind) key")
+        } catch where error.code == .aaFailed {
             return .failed(error.message)
         }
     }

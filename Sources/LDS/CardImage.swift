@@ -143,22 +143,29 @@ public struct CardSettings: Codable, Sendable, Hashable {
     /// The chip's static Chip Authentication private key (hex, big-endian scalar on the curve of
     /// DG14's ChipAuthenticationPublicKeyInfo): PACE-CAM and Chip Authentication need it.
     public var chipAuthenticationKey: String?
+    /// The chip's Active Authentication private key (PKCS #8 PEM), whose public key is DG15.
+    public var activeAuthenticationKey: String?
     public var chip: ChipLimits
 
-    public init(mrz: String? = nil, can: String? = nil, chipAuthenticationKey: String? = nil, chip: ChipLimits = ChipLimits()) {
+    public init(
+        mrz: String? = nil, can: String? = nil, chipAuthenticationKey: String? = nil,
+        activeAuthenticationKey: String? = nil, chip: ChipLimits = ChipLimits()
+    ) {
         self.mrz = mrz
         self.can = can
         self.chipAuthenticationKey = chipAuthenticationKey
+        self.activeAuthenticationKey = activeAuthenticationKey
         self.chip = chip
     }
 
-    enum CodingKeys: String, CodingKey { case mrz, can, chipAuthenticationKey, chip }
+    enum CodingKeys: String, CodingKey { case mrz, can, chipAuthenticationKey, activeAuthenticationKey, chip }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         mrz = try c.decodeIfPresent(String.self, forKey: .mrz)
         can = try c.decodeIfPresent(String.self, forKey: .can)
         chipAuthenticationKey = try c.decodeIfPresent(String.self, forKey: .chipAuthenticationKey)
+        activeAuthenticationKey = try c.decodeIfPresent(String.self, forKey: .activeAuthenticationKey)
         chip = try c.decodeIfPresent(ChipLimits.self, forKey: .chip) ?? ChipLimits()
     }
 

@@ -71,3 +71,14 @@ extension ChipAuthenticationInfo {
         return TLV(tag: 0x30, value: body).encoded()
     }
 }
+
+extension ActiveAuthenticationInfo {
+    /// `ActiveAuthenticationInfo ::= SEQUENCE { protocol id-AA (2.23.136.1.1.5), version INTEGER (1),
+    /// signatureAlgorithm OBJECT IDENTIFIER }` (ICAO 9303-11 9.2.9), DER.
+    public static func encode(signatureAlgorithm: OID) -> [UInt8] {
+        let id: OID = "2.23.136.1.1.5"
+        let body = TLV(tag: 0x06, value: id.contentBytes).encoded() + DER.integer(1)
+            + TLV(tag: 0x06, value: signatureAlgorithm.contentBytes).encoded()
+        return TLV(tag: 0x30, value: body).encoded()
+    }
+}

@@ -3,6 +3,7 @@ public import ISO7816
 public import LDS
 public import AccessControl
 import MRZ
+import Cryptography
 import SecureMessaging
 
 extension EMRTDError.Code {
@@ -62,6 +63,9 @@ public final class VirtualChip: CardChannel {
     var chipAuthenticationSelected = false
     /// The session that replaces the current one once the current answer is sent.
     var pendingSession: SecureMessaging?
+    /// Active Authentication: the private key of DG15 (card.json) and, for ECDSA, the hash DG14 names.
+    let activeAuthenticationKey: PrivateKey?
+    let activeAuthenticationHash: HashAlgorithm?
 
     private var applicationSelected = false
     private var currentFile: LDSFile? = nil
@@ -87,10 +91,25 @@ public final class VirtualChip: CardChannel {
             bacKeys = nil
         }
         paceConfigurations = Self.offeredPACE(in: image)
-        if let dg14 = image.files[.dg14], let infos = try? DG14(dg14).securityInfos {
-            chipAuthentication = try? ChipAuthentication.configuration(from: infos)
+        let dg14 = image.files[.dg14].flatMap { try? DG14($0) }
+        chipAuthentication = dg14.flatMap { try? ChipAuthentication.configuration(from: $0.securityInfos) }
+        if let pem = image.settings.activeAuthenticationKey {
+            let key: PrivateKey
+            do {
+                key = try PrivateKey(pem: pem)
+            } catch {
+                throw EMRTDError(.imageInvalidSettings, "card.json: activeAuthenticationKey is not a PKCS #8 PEM private key")
+            }
+            activeAuthenticationKey = key
+            if case .ec = key.publicKey.kind {
+                let algorithm = dg14?.securityInfos.activeAuthenticationInfos.first?.signatureAlgorithm
+                activeAuthenticationHash = algorithm.flatMap { ActiveAuthentication.ecdsaHash($0) } ?? .sha256
+            } else {
+                activeAuthenticationHash = nil
+            }
         } else {
-            chipAuthentication = nil
+            activeAuthenticationKey = nil
+            activeAuthenticationHash = nil
         }
         if let hex = image.settings.chipAuthenticationKey {
             do {
@@ -208,6 +227,7 @@ public final class VirtualChip: CardChannel {
         case 0x82: return limits.bac ? externalAuthenticate(command) : ResponseAPDU(statusWord: .instructionNotSupported)
         case 0x22: return manageSecurityEnvironment(command)
         case 0x86: return generalAuthenticate(command)
+        case 0x88: return internalAuthenticate(command)
         default: return ResponseAPDU(statusWord: .instructionNotSupported)
         }
     }
@@ -330,6 +350,18 @@ public final class VirtualChip: CardChannel {
         let end = min(content.count, offset + requested)
         let status: StatusWord = end - offset < requested ? .endOfFileReached : .success
         return ResponseAPDU(data: Array(content[offset..<end]), statusWord: status)
+    }
+
+    // MARK: - Active Authentication
+
+    private func internalAuthenticate(_ command: CommandAPDU) -> ResponseAPDU {
+        guard let key = activeAuthenticationKey else { return ResponseAPDU(statusWord: .instructionNotSupported) }
+        guard accessGranted else { return ResponseAPDU(statusWord: .securityStatusNotSatisfied) }
+        guard command.data.count == 8 else { return ResponseAPDU(statusWord: .wrongLength) }
+        guard let signature = try? ActiveAuthentication.sign(challenge: command.data, key: key, ecdsaHash: activeAuthenticationHash) else {
+            return ResponseAPDU(statusWord: .noPreciseDiagnosis)
+        }
+        return ResponseAPDU(data: signature, statusWord: .success)
     }
 
     // MARK: - Basic Access Control

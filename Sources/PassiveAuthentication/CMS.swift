@@ -1,0 +1,347 @@
+public import EMRTDCore
+public import Foundation
+public import LDS
+import Cryptography
+import SwiftASN1
+public import X509
+
+/// The Cryptographic Message Syntax as eMRTDs use it (RFC 5652): EF.SOD, EF.CardSecurity and CSCA
+/// master lists are each a `ContentInfo` holding `SignedData`.
+///
+/// The parser is total and accepts BER (indefinite lengths, segmented OCTET STRINGs); it keeps the
+/// bytes that signatures and hashes are computed over exactly as read.
+public enum CMS {
+    /// `id-signedData OBJECT IDENTIFIER ::= { iso(1) member-body(2) us(840) rsadsi(113549) pkcs(1) pkcs7(7) 2 }`
+    public static let idSignedData: OID = "1.2.840.113549.1.7.2"
+    /// `id-data OBJECT IDENTIFIER ::= { ... pkcs7(7) 1 }`
+    public static let idData: OID = "1.2.840.113549.1.7.1"
+    /// `id-contentType OBJECT IDENTIFIER ::= { ... pkcs9(9) 3 }`
+    public static let idContentType: OID = "1.2.840.113549.1.9.3"
+    /// `id-messageDigest OBJECT IDENTIFIER ::= { ... pkcs9(9) 4 }`
+    public static let idMessageDigest: OID = "1.2.840.113549.1.9.4"
+    /// `id-signingTime OBJECT IDENTIFIER ::= { ... pkcs9(9) 5 }`
+    public static let idSigningTime: OID = "1.2.840.113549.1.9.5"
+
+    /// `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY DEFINED BY algorithm OPTIONAL }`
+    public struct AlgorithmIdentifier: Hashable, Sendable, CustomStringConvertible {
+        public let algorithm: OID
+        /// The parameters' encoding as read (e.g. `05 00` for NULL), nil when absent.
+        public let parameters: [UInt8]?
+
+        public init(algorithm: OID, parameters: [UInt8]?) {
+            self.algorithm = algorithm
+            self.parameters = parameters
+        }
+
+        public var description: String { algorithmName(algorithm) }
+    }
+
+    /// ```
+    /// SignerIdentifier ::= CHOICE {
+    ///     issuerAndSerialNumber IssuerAndSerialNumber,
+    ///     subjectKeyIdentifier [0] SubjectKeyIdentifier }
+    /// IssuerAndSerialNumber ::= SEQUENCE { issuer Name, serialNumber CertificateSerialNumber }
+    /// SubjectKeyIdentifier ::= OCTET STRING
+    /// ```
+    public enum SignerIdentifier: Hashable, Sendable {
+        /// The issuer `Name` as encoded (with definite lengths if it was read as indefinite-length BER;
+        /// compare it by value, see `DistinguishedName`) and the serial number's INTEGER content octets.
+        case issuerAndSerialNumber(issuer: [UInt8], serialNumber: [UInt8])
+        case subjectKeyIdentifier([UInt8])
+    }
+
+    /// `Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF AttributeValue }`
+    public struct Attribute: Hashable, Sendable {
+        public let type: OID
+        /// Each value's encoding as read.
+        public let values: [[UInt8]]
+
+        public init(type: OID, values: [[UInt8]]) {
+            self.type = type
+            self.values = values
+        }
+    }
+}
+
+// MARK: - ContentInfo / SignedData
+
+extension CMS {
+    /// A `ContentInfo` holding `SignedData` (RFC 5652 3 and 5.1):
+    ///
+    /// ```
+    /// ContentInfo ::= SEQUENCE {
+    ///     contentType ContentType,                      -- id-signedData
+    ///     content [0] EXPLICIT ANY DEFINED BY contentType }
+    ///
+    /// SignedData ::= SEQUENCE {
+    ///     version CMSVersion,
+    ///     digestAlgorithms DigestAlgorithmIdentifiers,  -- SET OF DigestAlgorithmIdentifier
+    ///     encapContentInfo EncapsulatedContentInfo,
+    ///     certificates [0] IMPLICIT CertificateSet OPTIONAL,
+    ///     crls [1] IMPLICIT RevocationInfoChoices OPTIONAL,
+    ///     signerInfos SignerInfos }                     -- SET OF SignerInfo
+    ///
+    /// EncapsulatedContentInfo ::= SEQUENCE {
+    ///     eContentType ContentType,
+    ///     eContent [0] EXPLICIT OCTET STRING OPTIONAL }
+    /// ```
+    public struct SignedData: Sendable {
+        public let version: Int
+        public let digestAlgorithms: [AlgorithmIdentifier]
+        /// `eContentType`.
+        public let contentType: OID
+        /// The value of `eContent` (segments joined when it is a constructed OCTET STRING); nil when
+        /// the content is detached.
+        public let content: [UInt8]?
+        /// Each X.509 certificate of `certificates`, as encoded (other CertificateChoices are skipped).
+        public let certificates: [[UInt8]]
+        /// Each element of `crls`, as encoded (kept, not interpreted here).
+        public let crls: [[UInt8]]
+        public let signerInfos: [SignerInfo]
+        /// The ContentInfo as read.
+        public let encoded: [UInt8]
+
+        /// Parses a `ContentInfo` (DER or BER); the whole input must be that one element.
+        public init(contentInfo bytes: [UInt8]) throws(EMRTDError) {
+            let node = try ASN1Reader.cms.parse(bytes[...], what: "ContentInfo")
+            try self.init(contentInfoNode: node)
+        }
+
+        init(contentInfoNode node: ASN1Node) throws(EMRTDError) {
+            let r = ASN1Reader.cms
+            let info = try r.children(node, .sequence, what: "ContentInfo")
+            guard info.count == 2 else { throw r.fail("ContentInfo must have 2 elements, has \(info.count)") }
+            let type = try r.oid(info[0], what: "ContentInfo.contentType")
+            guard type == CMS.idSignedData else {
+                throw EMRTDError(.cmsNotSignedData, "ContentInfo holds \(algorithmName(type)), not id-signedData")
+            }
+            let explicit = try r.children(info[1], .context(0), what: "ContentInfo.content")
+            guard explicit.count == 1 else { throw r.fail("ContentInfo.content [0] must hold one element") }
+            let fields = try r.children(explicit[0], .sequence, what: "SignedData")
+            guard fields.count >= 4 else { throw r.fail("SignedData has \(fields.count) elements, needs at least 4") }
+
+            version = try r.int(fields[0], what: "SignedData.version")
+            digestAlgorithms = try r.children(fields[1], .set, what: "SignedData.digestAlgorithms").map {
+                (n: ASN1Node) throws(EMRTDError) in try r.algorithm(n, what: "SignedData.digestAlgorithms")
+            }
+
+            let encap = try r.children(fields[2], .sequence, what: "EncapsulatedContentInfo")
+            guard (1...2).contains(encap.count) else {
+                throw r.fail("EncapsulatedContentInfo must have 1 or 2 elements, has \(encap.count)")
+            }
+            contentType = try r.oid(encap[0], what: "eContentType")
+            if encap.count == 2 {
+                let wrapped = try r.children(encap[1], .context(0), what: "eContent")
+                guard wrapped.count == 1 else { throw r.fail("eContent [0] must hold one OCTET STRING") }
+                content = try r.octetString(wrapped[0], what: "eContent")
+            } else {
+                content = nil
+            }
+
+            var rest = fields[3...]
+            var certs: [[UInt8]] = []
+            var revocations: [[UInt8]] = []
+            if let next = rest.first, next.identifier == .context(0) {
+                for choice in try r.children(next, .context(0), what: "SignedData.certificates") {
+                    // CertificateChoices: only the plain Certificate (a SEQUENCE) is an X.509 certificate.
+                    if choice.identifier == .sequence { certs.append(Array(choice.encodedBytes)) }
+                }
+                rest = rest.dropFirst()
+            }
+            if let next = rest.first, next.identifier == .context(1) {
+                revocations = try r.children(next, .context(1), what: "SignedData.crls").map { Array($0.encodedBytes) }
+                rest = rest.dropFirst()
+            }
+            guard rest.count == 1, let last = rest.first else {
+                throw r.fail("SignedData has \(rest.count) elements after certificates/crls where signerInfos alone was expected")
+            }
+            certificates = certs
+            crls = revocations
+            signerInfos = try r.children(last, .set, what: "SignedData.signerInfos").map {
+                (n: ASN1Node) throws(EMRTDError) in try SignerInfo(node: n)
+            }
+            encoded = Array(node.encodedBytes)
+        }
+    }
+}
+
+extension CMS.SignedData {
+    /// ``certificates`` as X.509 certificates, each parsed on its own: one that does not parse is a
+    /// failure in its place, not an error for the whole SignedData.
+    public var parsedCertificates: [Result<Certificate, EMRTDError>] {
+        certificates.map { der in Result { () throws(EMRTDError) -> Certificate in try Certificate(der: der) } }
+    }
+}
+
+// MARK: - SignerInfo
+
+extension CMS {
+    /// ```
+    /// SignerInfo ::= SEQUENCE {
+    ///     version CMSVersion,                           -- 1 with issuerAndSerialNumber, 3 with [0]
+    ///     sid SignerIdentifier,
+    ///     digestAlgorithm DigestAlgorithmIdentifier,
+    ///     signedAttrs [0] IMPLICIT SignedAttributes OPTIONAL,
+    ///     signatureAlgorithm SignatureAlgorithmIdentifier,
+    ///     signature SignatureValue,                     -- OCTET STRING
+    ///     unsignedAttrs [1] IMPLICIT UnsignedAttributes OPTIONAL }
+    ///
+    /// SignedAttributes ::= SET SIZE (1..MAX) OF Attribute
+    /// ```
+    ///
+    /// RFC 5652 5.4: the signature is computed over the DER encoding of the SET OF `signedAttrs`, i.e.
+    /// the `[0]` tag replaced by the SET tag `31` (``signedAttributesForSignature``); without signed
+    /// attributes, over the eContent value itself.
+    public struct SignerInfo: Sendable {
+        public let version: Int
+        public let sid: SignerIdentifier
+        public let digestAlgorithm: AlgorithmIdentifier
+        /// The signed attributes, nil if absent.
+        public let signedAttributes: [Attribute]?
+        /// The `[0] IMPLICIT` element exactly as read, nil if absent.
+        public let signedAttributesEncoded: [UInt8]?
+        /// The bytes the signature covers: the signed attributes as a DER `SET OF` (tag `31`). The bytes
+        /// as read are used when their lengths are definite; an indefinite-length encoding is
+        /// re-encoded with definite lengths.
+        public let signedAttributesForSignature: [UInt8]?
+        public let signatureAlgorithm: AlgorithmIdentifier
+        public let signature: [UInt8]
+        public let unsignedAttributes: [Attribute]?
+
+        init(node: ASN1Node) throws(EMRTDError) {
+            let r = ASN1Reader.cms
+            let fields = try r.children(node, .sequence, what: "SignerInfo")
+            guard fields.count >= 5 else { throw r.fail("SignerInfo has \(fields.count) elements, needs at least 5") }
+            version = try r.int(fields[0], what: "SignerInfo.version")
+
+            if fields[1].identifier == .sequence {
+                let parts = try r.children(fields[1], .sequence, what: "IssuerAndSerialNumber")
+                guard parts.count == 2 else { throw r.fail("IssuerAndSerialNumber must have 2 elements") }
+                _ = try r.children(parts[0], .sequence, what: "IssuerAndSerialNumber.issuer")
+                sid = .issuerAndSerialNumber(
+                    issuer: DER.hasDefiniteLengths(parts[0]) ? Array(parts[0].encodedBytes) : DER.reencode(parts[0]),
+                    serialNumber: try r.integerBytes(parts[1], what: "IssuerAndSerialNumber.serialNumber")
+                )
+            } else if fields[1].identifier == .context(0) {
+                sid = .subjectKeyIdentifier(Array(try r.primitive(fields[1], .context(0), what: "SignerInfo.sid")))
+            } else {
+                throw r.fail("SignerInfo.sid: unexpected \(fields[1].identifier)")
+            }
+
+            digestAlgorithm = try r.algorithm(fields[2], what: "SignerInfo.digestAlgorithm")
+            var index = 3
+            if fields[index].identifier == .context(0) {
+                let node = fields[index]
+                signedAttributes = try Self.attributes(node, .context(0), what: "signedAttrs")
+                signedAttributesEncoded = Array(node.encodedBytes)
+                if DER.hasDefiniteLengths(node) {
+                    var bytes = Array(node.encodedBytes)
+                    bytes[0] = 0x31
+                    signedAttributesForSignature = bytes
+                } else {
+                    var bytes = DER.reencode(node)
+                    bytes[0] = 0x31
+                    signedAttributesForSignature = bytes
+                }
+                index += 1
+            } else {
+                signedAttributes = nil
+                signedAttributesEncoded = nil
+                signedAttributesForSignature = nil
+            }
+            guard fields.count >= index + 2 else { throw r.fail("SignerInfo ends before its signature") }
+            signatureAlgorithm = try r.algorithm(fields[index], what: "SignerInfo.signatureAlgorithm")
+            signature = try r.octetString(fields[index + 1], what: "SignerInfo.signature")
+            index += 2
+            if index < fields.count, fields[index].identifier == .context(1) {
+                unsignedAttributes = try Self.attributes(fields[index], .context(1), what: "unsignedAttrs")
+                index += 1
+            } else {
+                unsignedAttributes = nil
+            }
+            guard index == fields.count else { throw r.fail("SignerInfo has \(fields.count - index) unexpected trailing elements") }
+        }
+
+        static func attributes(_ node: ASN1Node, _ id: ASN1Identifier, what: String) throws(EMRTDError) -> [Attribute] {
+            let r = ASN1Reader.cms
+            var out: [Attribute] = []
+            for item in try r.children(node, id, what: what) {
+                let parts = try r.children(item, .sequence, what: "\(what) Attribute")
+                guard parts.count == 2 else { throw r.fail("\(what) Attribute must have 2 elements") }
+                let type = try r.oid(parts[0], what: "\(what) attrType")
+                let values = try r.children(parts[1], .set, what: "\(what) attrValues").map { Array($0.encodedBytes) }
+                out.append(Attribute(type: type, values: values))
+            }
+            return out
+        }
+
+        /// The single value of the signed attribute `type`; nil if absent. Throws if it appears twice
+        /// or has other than one value (RFC 5652 11.1, 11.2).
+        func singleSignedValue(_ type: OID, name: String) throws(EMRTDError) -> ASN1Node? {
+            let matches = (signedAttributes ?? []).filter { $0.type == type }
+            guard let attribute = matches.first else { return nil }
+            guard matches.count == 1, attribute.values.count == 1 else {
+                throw EMRTDError(.cmsMalformed, "the \(name) signed attribute must appear once with one value")
+            }
+            return try ASN1Reader.cms.parse(attribute.values[0][...], what: name)
+        }
+
+        /// The `contentType` signed attribute (`ContentType ::= OBJECT IDENTIFIER`).
+        public func contentTypeAttribute() throws(EMRTDError) -> OID? {
+            guard let node = try singleSignedValue(CMS.idContentType, name: "contentType") else { return nil }
+            return try ASN1Reader.cms.oid(node, what: "contentType attribute")
+        }
+
+        /// The `messageDigest` signed attribute (`MessageDigest ::= OCTET STRING`).
+        public func messageDigestAttribute() throws(EMRTDError) -> [UInt8]? {
+            guard let node = try singleSignedValue(CMS.idMessageDigest, name: "messageDigest") else { return nil }
+            return try ASN1Reader.cms.octetString(node, what: "messageDigest attribute")
+        }
+
+        /// The `signingTime` signed attribute (`Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }`),
+        /// nil if absent or unreadable.
+        public var signingTime: Date? {
+            guard let node = try? singleSignedValue(CMS.idSigningTime, name: "signingTime") else { return nil }
+            return ASN1Reader.cms.time(node)
+        }
+    }
+}
+
+// MARK: - Algorithm names
+
+/// Readable names of the algorithm OIDs eMRTD PKI uses; the dotted OID otherwise.
+func algorithmName(_ oid: OID) -> String {
+    let names: [String: String] = [
+        "1.3.14.3.2.26": "SHA-1", "2.16.840.1.101.3.4.2.4": "SHA-224", "2.16.840.1.101.3.4.2.1": "SHA-256",
+        "2.16.840.1.101.3.4.2.2": "SHA-384", "2.16.840.1.101.3.4.2.3": "SHA-512",
+        "1.2.840.113549.1.1.1": "rsaEncryption", "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
+        "1.2.840.113549.1.1.11": "sha256WithRSAEncryption", "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
+        "1.2.840.113549.1.1.13": "sha512WithRSAEncryption", "1.2.840.113549.1.1.14": "sha224WithRSAEncryption",
+        "1.2.840.113549.1.1.10": "RSASSA-PSS", "1.2.840.10045.2.1": "id-ecPublicKey",
+        "1.2.840.10045.4.1": "ecdsa-with-SHA1", "1.2.840.10045.4.3.1": "ecdsa-with-SHA224",
+        "1.2.840.10045.4.3.2": "ecdsa-with-SHA256", "1.2.840.10045.4.3.3": "ecdsa-with-SHA384",
+        "1.2.840.10045.4.3.4": "ecdsa-with-SHA512",
+        "1.2.840.113549.1.7.1": "id-data", "1.2.840.113549.1.7.2": "id-signedData",
+        "1.2.840.113549.1.7.3": "id-envelopedData", "1.2.840.113549.1.7.4": "id-signedAndEnvelopedData",
+        "1.2.840.113549.1.7.5": "id-digestedData", "1.2.840.113549.1.8.2": "1.2.840.113549.1.8.2",
+        "2.23.136.1.1.1": "id-icao-mrtd-security-ldsSecurityObject", "2.23.136.1.1.2": "id-icao-cscaMasterList",
+        "0.4.0.127.0.7.3.2.1": "id-SecurityObject",
+    ]
+    if let name = names[oid.description] { return name == oid.description ? name : "\(name) (\(oid))" }
+    return oid.description
+}
+
+/// The hash algorithm of a digest `AlgorithmIdentifier` (NIST and OIW OIDs), nil if not implemented.
+func hashForOID(_ oid: OID) -> HashAlgorithm? {
+    hashOIDs.first { $0.oid == oid }?.hash
+}
+
+/// The digest `AlgorithmIdentifier` OID of a hash.
+func hashOID(_ hash: HashAlgorithm) -> OID? {
+    hashOIDs.first { $0.hash == hash }?.oid
+}
+
+private let hashOIDs: [(oid: OID, hash: HashAlgorithm)] = [
+    ("1.3.14.3.2.26", .sha1), ("2.16.840.1.101.3.4.2.4", .sha224), ("2.16.840.1.101.3.4.2.1", .sha256),
+    ("2.16.840.1.101.3.4.2.2", .sha384), ("2.16.840.1.101.3.4.2.3", .sha512),
+]

@@ -1,0 +1,82 @@
+public import EMRTDCore
+public import X509
+
+/// The outcome of passive authentication (ICAO Doc 9303-11 5.1), with each part kept apart: the data
+/// group hashes, the SignerInfo signature, and the chain from the Document Signer to a trusted CSCA.
+///
+/// ``status`` is ``Status/passed`` only when the signature is valid, the chain is valid and no data
+/// group mismatches. The same type reports on EF.CardSecurity and on CSCA master lists (which have no
+/// data groups).
+public struct PassiveAuthenticationResult: Sendable, CustomStringConvertible {
+    public enum Status: String, Sendable, Hashable {
+        /// Signature valid, chain to a trusted CSCA valid, every data group read matches.
+        case passed
+        /// Something was checked and found wrong; see ``PassiveAuthenticationResult/reasons``.
+        case failed
+        /// Signature valid and data groups match, but no trusted CSCA issued the signer.
+        case issuerUnknown = "issuer-unknown"
+        /// Nothing to verify (EF.SOD was not read).
+        case notRun = "not-run"
+        /// The security object uses an algorithm this toolkit does not implement.
+        case notSupported = "not-supported"
+    }
+
+    public enum SignatureStatus: String, Sendable, Hashable {
+        case valid, invalid
+        case notChecked = "not-checked"
+    }
+
+    public enum ChainStatus: String, Sendable, Hashable {
+        case valid, invalid, unknown
+    }
+
+    public enum DataGroupStatus: String, Sendable, Hashable {
+        /// The hash of the bytes read equals the one in the security object.
+        case match
+        /// It does not.
+        case mismatch
+        /// Read, but the security object has no hash for it (reported, not a failure).
+        case notInSOD = "not-in-sod"
+        /// Listed in the security object, not read (fine).
+        case notRead = "not-read"
+    }
+
+    public var status: Status
+    /// Everything found worth saying, failures and notes alike, each with a stable code
+    /// (`pa.dg-mismatch`, `pa.certificate-expired`, …) and a specific message.
+    public var issues: [EMRTDError]
+    public var signature: SignatureStatus
+    public var chain: ChainStatus
+    public var dataGroups: [Int: DataGroupStatus]
+    /// The Document Signer (or master list signer) certificate, when found.
+    public var signer: Certificate?
+    /// The trusted CSCA that issued ``signer``, when found.
+    public var csca: Certificate?
+
+    /// The messages of ``issues``, e.g. "DG13 does not match its hash in EF.SOD".
+    public var reasons: [String] { issues.map(\.message) }
+
+    /// True if some issue has this code.
+    public func has(_ code: EMRTDError.Code) -> Bool { issues.contains { $0.code == code } }
+
+    public init(
+        status: Status, issues: [EMRTDError] = [], signature: SignatureStatus = .notChecked,
+        chain: ChainStatus = .unknown, dataGroups: [Int: DataGroupStatus] = [:],
+        signer: Certificate? = nil, csca: Certificate? = nil
+    ) {
+        self.status = status
+        self.issues = issues
+        self.signature = signature
+        self.chain = chain
+        self.dataGroups = dataGroups
+        self.signer = signer
+        self.csca = csca
+    }
+
+    public var description: String {
+        var lines = ["passive authentication: \(status.rawValue) (signature \(signature.rawValue), chain \(chain.rawValue))"]
+        for n in dataGroups.keys.sorted() { lines.append("  DG\(n): \(dataGroups[n]!.rawValue)") }
+        for issue in issues { lines.append("  - \(issue.message)") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,169 @@
+// Issuing certificates and CRLs for the project's test PKI (`cccd pki init`: a CSCA, a DSC and a
+// CRL), in the profile of ICAO Doc 9303 Part 12: v3 certificates with key identifiers, key usage
+// and (for CSCAs) basic constraints; v2 CRLs with an authority key identifier and a CRL number.
+
+public import EMRTDCore
+public import Cryptography
+public import Foundation
+
+/// The contents of a certificate to sign.
+public struct CertificateBuilder: Sendable {
+    public var subject: DistinguishedName
+    /// The issuer's name; the subject's for a self-signed CSCA.
+    public var issuer: DistinguishedName
+    /// A positive serial number, big-endian (leading zeros are dropped when encoding).
+    public var serialNumber: [UInt8]
+    public var notBefore: Date
+    public var notAfter: Date
+    /// The subject's public key.
+    public var publicKey: PublicKey
+    /// Basic constraints cA (a critical extension, written only for CAs).
+    public var isCA: Bool
+    /// The basic constraints' pathLenConstraint (only with `isCA`).
+    public var pathLength: Int?
+    /// The key usage (a critical extension), or nil to leave it out.
+    public var keyUsage: Certificate.KeyUsage?
+    /// The subject key identifier; by default SHA-1 of the public key bits (RFC 5280 method 1).
+    public var subjectKeyIdentifier: [UInt8]?
+    /// The authority key identifier (the issuer's subject key identifier), or nil to leave it out.
+    public var authorityKeyIdentifier: [UInt8]?
+
+    public init(
+        subject: DistinguishedName, issuer: DistinguishedName? = nil, serialNumber: [UInt8],
+        notBefore: Date, notAfter: Date, publicKey: PublicKey, isCA: Bool = false, pathLength: Int? = nil,
+        keyUsage: Certificate.KeyUsage? = nil, authorityKeyIdentifier: [UInt8]? = nil
+    ) {
+        self.subject = subject
+        self.issuer = issuer ?? subject
+        self.serialNumber = serialNumber
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        self.publicKey = publicKey
+        self.isCA = isCA
+        self.pathLength = pathLength
+        self.keyUsage = keyUsage
+        self.subjectKeyIdentifier = publicKey.keyIdentifier
+        self.authorityKeyIdentifier = authorityKeyIdentifier
+    }
+
+    /// The DER `TBSCertificate` that ``sign(with:scheme:)`` signs.
+    public func tbsCertificate(scheme: SignatureScheme) throws(EMRTDError) -> [UInt8] {
+        guard serialNumber.contains(where: { $0 != 0 }) else {
+            throw EMRTDError(.invalidArgument, "a certificate serial number must be positive")
+        }
+        guard notBefore <= notAfter else { throw EMRTDError(.invalidArgument, "notBefore is after notAfter") }
+        if let pathLength, pathLength < 0 || !isCA {
+            throw EMRTDError(.invalidArgument, "a path length constraint needs a CA and must not be negative")
+        }
+        var extensions: [[UInt8]] = []
+        if isCA {
+            var constraints = [PKIDER.boolean(true)]
+            if let pathLength { constraints.append(PKIDER.integer(pathLength)) }
+            extensions.append(encodeExtension(ExtensionOID.basicConstraints, critical: true, PKIDER.sequence(constraints)))
+        }
+        if let keyUsage { extensions.append(encodeExtension(ExtensionOID.keyUsage, critical: true, encodeKeyUsage(keyUsage))) }
+        if let subjectKeyIdentifier {
+            extensions.append(encodeExtension(ExtensionOID.subjectKeyIdentifier, critical: false, PKIDER.octetString(subjectKeyIdentifier)))
+        }
+        if let authorityKeyIdentifier {
+            let value = PKIDER.sequence([PKIDER.tlv(PKIDER.context(0, constructed: false), authorityKeyIdentifier)])
+            extensions.append(encodeExtension(ExtensionOID.authorityKeyIdentifier, critical: false, value))
+        }
+        var fields: [[UInt8]] = [
+            PKIDER.tlv(PKIDER.context(0, constructed: true), PKIDER.integer(2)),
+            PKIDER.unsignedInteger(serialNumber),
+            scheme.algorithmIdentifier,
+            issuer.der,
+            PKIDER.sequence([ASN1Time.encode(notBefore), ASN1Time.encode(notAfter)]),
+            subject.der,
+            publicKey.subjectPublicKeyInfo,
+        ]
+        if !extensions.isEmpty {
+            fields.append(PKIDER.tlv(PKIDER.context(3, constructed: true), PKIDER.sequence(extensions)))
+        }
+        return PKIDER.sequence(fields)
+    }
+
+    /// Signs the certificate with the issuer's key. Throws when the scheme does not fit the key.
+    public func sign(with key: PrivateKey, scheme: SignatureScheme) throws(EMRTDError) -> Certificate {
+        let tbs = try tbsCertificate(scheme: scheme)
+        let signature = try key.signature(for: tbs, scheme: scheme)
+        return try Certificate(der: PKIDER.sequence([tbs, scheme.algorithmIdentifier, PKIDER.bitString(signature)]))
+    }
+}
+
+/// The contents of a CRL to sign.
+public struct CRLBuilder: Sendable {
+    public var issuer: DistinguishedName
+    public var thisUpdate: Date
+    public var nextUpdate: Date?
+    /// Revoked certificates: serial number (big-endian) and revocation date.
+    public var revoked: [(serialNumber: [UInt8], date: Date)]
+    /// The issuer's subject key identifier, or nil to leave the extension out.
+    public var authorityKeyIdentifier: [UInt8]?
+    /// The cRLNumber, or nil to leave it out.
+    public var crlNumber: Int?
+
+    public init(
+        issuer: DistinguishedName, thisUpdate: Date, nextUpdate: Date?,
+        revoked: [(serialNumber: [UInt8], date: Date)] = [], authorityKeyIdentifier: [UInt8]? = nil, crlNumber: Int? = 1
+    ) {
+        self.issuer = issuer
+        self.thisUpdate = thisUpdate
+        self.nextUpdate = nextUpdate
+        self.revoked = revoked
+        self.authorityKeyIdentifier = authorityKeyIdentifier
+        self.crlNumber = crlNumber
+    }
+
+    /// The DER `TBSCertList` that ``sign(with:scheme:)`` signs.
+    public func tbsCertList(scheme: SignatureScheme) throws(EMRTDError) -> [UInt8] {
+        if let crlNumber, crlNumber < 0 { throw EMRTDError(.invalidArgument, "a CRL number must not be negative") }
+        var fields: [[UInt8]] = [PKIDER.integer(1), scheme.algorithmIdentifier, issuer.der, ASN1Time.encode(thisUpdate)]
+        if let nextUpdate { fields.append(ASN1Time.encode(nextUpdate)) }
+        if !revoked.isEmpty {
+            var entries: [[UInt8]] = []
+            for entry in revoked {
+                guard entry.serialNumber.contains(where: { $0 != 0 }) else {
+                    throw EMRTDError(.invalidArgument, "a revoked serial number must be positive")
+                }
+                entries.append(PKIDER.sequence([PKIDER.unsignedInteger(entry.serialNumber), ASN1Time.encode(entry.date)]))
+            }
+            fields.append(PKIDER.sequence(entries))
+        }
+        var extensions: [[UInt8]] = []
+        if let authorityKeyIdentifier {
+            let value = PKIDER.sequence([PKIDER.tlv(PKIDER.context(0, constructed: false), authorityKeyIdentifier)])
+            extensions.append(encodeExtension(ExtensionOID.authorityKeyIdentifier, critical: false, value))
+        }
+        if let crlNumber { extensions.append(encodeExtension(ExtensionOID.crlNumber, critical: false, PKIDER.integer(crlNumber))) }
+        if !extensions.isEmpty {
+            fields.append(PKIDER.tlv(PKIDER.context(0, constructed: true), PKIDER.sequence(extensions)))
+        }
+        return PKIDER.sequence(fields)
+    }
+
+    /// Signs the CRL with the issuer's key.
+    public func sign(with key: PrivateKey, scheme: SignatureScheme) throws(EMRTDError) -> CertificateRevocationList {
+        let tbs = try tbsCertList(scheme: scheme)
+        let signature = try key.signature(for: tbs, scheme: scheme)
+        return try CertificateRevocationList(der: PKIDER.sequence([tbs, scheme.algorithmIdentifier, PKIDER.bitString(signature)]))
+    }
+}
+
+private func encodeExtension(_ oid: [UInt], critical: Bool, _ value: [UInt8]) -> [UInt8] {
+    var parts = [PKIDER.oid(oid)]
+    if critical { parts.append(PKIDER.boolean(true)) }
+    parts.append(PKIDER.octetString(value))
+    return PKIDER.sequence(parts)
+}
+
+/// A DER BIT STRING of the named bits (trailing zero bits removed, RFC 5280 / X.690 11.2.2).
+private func encodeKeyUsage(_ usage: Certificate.KeyUsage) -> [UInt8] {
+    let bits = (0..<9).filter { usage.contains(Certificate.KeyUsage(rawValue: 1 << UInt16($0))) }
+    guard let highest = bits.last else { return [PKIDER.bitString, 1, 0] }
+    var bytes = [UInt8](repeating: 0, count: highest / 8 + 1)
+    for bit in bits { bytes[bit / 8] |= 0x80 >> UInt8(bit % 8) }
+    let unused = UInt8(7 - highest % 8)
+    return PKIDER.tlv(PKIDER.bitString, [unused] + bytes)
+}

@@ -1,0 +1,265 @@
+// X.501 names (RFC 5280, 4.1.2.4) as CSCA, DSC and CRL issuers and subjects carry them, and as a
+// SOD's SignerInfo names its signer's issuer.
+//
+// INTEROP: SignerInfo issuer names can list the RDNs in another order than the certificate, and
+// issuers re-encode strings (PrintableString vs UTF8String, case, spaces). Names are therefore
+// compared by value: the multiset of (attribute type, normalized value) pairs.
+
+public import EMRTDCore
+internal import Cryptography
+
+extension EMRTDError.Code {
+    /// A distinguished name could not be decoded.
+    public static let malformedName = Self("x509.name-malformed")
+}
+
+/// An X.501 `Name`: a sequence of relative distinguished names, each a set of attribute values.
+///
+/// Equality is by value: two names are equal when they hold the same multiset of (attribute type,
+/// value) pairs, whatever the order of their RDNs and the string types used, with values compared
+/// after trimming, collapsing inner whitespace and ignoring ASCII case.
+public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
+    /// One `AttributeTypeAndValue`.
+    public struct Attribute: Sendable, Hashable {
+        /// The attribute type's OID arcs (e.g. `[2, 5, 4, 3]` for commonName).
+        public let type: [UInt]
+        /// The value as text, when it is one of the directory string types; nil otherwise.
+        public let value: String?
+        /// The DER of the value (tag, length and contents).
+        public let encodedValue: [UInt8]
+
+        /// An attribute with a text value: PrintableString for countryName, serialNumber and
+        /// dnQualifier when the text allows it, UTF8String otherwise.
+        public init(type: [UInt], value: String) {
+            self.type = type
+            self.value = value
+            let printableTypes = [Self.countryName, Self.serialNumber, Self.dnQualifier]
+            let tag = printableTypes.contains(type) && value.utf8.allSatisfy(isPrintableStringCharacter)
+                ? PKIDER.printableString : PKIDER.utf8String
+            self.encodedValue = PKIDER.tlv(tag, Array(value.utf8))
+        }
+
+        init(type: [UInt], encodedValue: PKIDER.Node) {
+            self.type = type
+            self.value = decodeDirectoryString(encodedValue)
+            self.encodedValue = Array(encodedValue.encoded)
+        }
+
+        /// The RFC 4514 short name (`CN`, `O`, `C`, …) or the dotted OID.
+        public var typeName: String {
+            attributeNames.first { $0.oid == type }?.name ?? type.map(String.init).joined(separator: ".")
+        }
+
+        public static let commonName: [UInt] = [2, 5, 4, 3]
+        public static let surname: [UInt] = [2, 5, 4, 4]
+        public static let serialNumber: [UInt] = [2, 5, 4, 5]
+        public static let countryName: [UInt] = [2, 5, 4, 6]
+        public static let localityName: [UInt] = [2, 5, 4, 7]
+        public static let stateOrProvinceName: [UInt] = [2, 5, 4, 8]
+        public static let organizationName: [UInt] = [2, 5, 4, 10]
+        public static let organizationalUnitName: [UInt] = [2, 5, 4, 11]
+        public static let dnQualifier: [UInt] = [2, 5, 4, 46]
+
+        /// The key two attributes are compared by.
+        var comparisonKey: String {
+            let typeText = type.map(String.init).joined(separator: ".")
+            if let value { return typeText + "=" + normalizedForComparison(value) }
+            return typeText + "#" + encodedValue.hex
+        }
+    }
+
+    /// The DER of the `Name`.
+    public let der: [UInt8]
+    /// The RDNs in encoding order (most significant, usually the country, first).
+    public let rdns: [[Attribute]]
+    /// Sorted comparison keys of every attribute: the value equality and hashing use.
+    private let comparisonKeys: [String]
+
+    // MARK: Creating
+
+    /// Decodes a DER `Name` (the whole SEQUENCE).
+    public init(der: [UInt8]) throws(EMRTDError) {
+        do {
+            let node = try PKIDER.single(der)
+            try self.init(node: node)
+        } catch {
+            throw error.code == .malformedName ? error : EMRTDError(.malformedName, "invalid distinguished name: \(error.message)")
+        }
+    }
+
+    /// Decodes a `Name` read from a larger structure.
+    init(node: PKIDER.Node) throws(EMRTDError) {
+        guard node.tag == PKIDER.sequence else {
+            throw EMRTDError(.malformedName, "a distinguished name is not a SEQUENCE")
+        }
+        var rdns: [[Attribute]] = []
+        var reader = node.children()
+        while !reader.isAtEnd {
+            let set = try reader.read(PKIDER.set, "RelativeDistinguishedName")
+            var attributes: [Attribute] = []
+            var members = set.children()
+            while !members.isAtEnd {
+                var pair = try members.read(PKIDER.sequence, "AttributeTypeAndValue").children()
+                let type = try pair.read().objectIdentifier()
+                let value = try pair.read()
+                try pair.finish("AttributeTypeAndValue")
+                attributes.append(Attribute(type: type, encodedValue: value))
+            }
+            guard !attributes.isEmpty else { throw EMRTDError(.malformedName, "an empty RelativeDistinguishedName") }
+            rdns.append(attributes)
+        }
+        self.der = Array(node.encoded)
+        self.rdns = rdns
+        self.comparisonKeys = rdns.joined().map(\.comparisonKey).sorted()
+    }
+
+    /// A name from RDNs (each a set of attributes), encoded in the given order.
+    public init(rdns: [[Attribute]]) {
+        let encodedRDNs = rdns.map { rdn -> [UInt8] in
+            // DER orders the members of a SET by their encodings.
+            let members = rdn.map { PKIDER.sequence([PKIDER.oid($0.type), $0.encodedValue]) }
+                .sorted { $0.lexicographicallyPrecedes($1) }
+            return PKIDER.tlv(PKIDER.set, members.flatMap { $0 })
+        }
+        self.der = PKIDER.sequence(encodedRDNs)
+        self.rdns = rdns
+        self.comparisonKeys = rdns.joined().map(\.comparisonKey).sorted()
+    }
+
+    /// A name with one attribute per RDN, in the order ICAO Doc 9303-12 certificates use:
+    /// C, O, OU, CN, serialNumber (absent ones are left out).
+    public init(
+        country: String? = nil, organization: String? = nil, organizationalUnit: String? = nil,
+        commonName: String? = nil, serialNumber: String? = nil
+    ) {
+        let pairs: [([UInt], String?)] = [
+            (Attribute.countryName, country), (Attribute.organizationName, organization),
+            (Attribute.organizationalUnitName, organizationalUnit), (Attribute.commonName, commonName),
+            (Attribute.serialNumber, serialNumber),
+        ]
+        self.init(rdns: pairs.compactMap { type, value in value.map { [Attribute(type: type, value: $0)] } })
+    }
+
+    // MARK: Reading
+
+    /// The text values of every attribute of `type`, in encoding order.
+    public func values(of type: [UInt]) -> [String] {
+        rdns.joined().filter { $0.type == type }.compactMap(\.value)
+    }
+
+    /// The countryName (ICAO: the issuing State's two-letter code), if present.
+    public var countryCode: String? { values(of: Attribute.countryName).first }
+
+    /// The most specific (last encoded) commonName, if present.
+    public var commonName: String? { values(of: Attribute.commonName).last }
+
+    /// RFC 4514 text: RDNs from last to first, `+` between the attributes of one RDN, special
+    /// characters escaped, non-string values as `#` and hex.
+    public var description: String {
+        rdns.reversed().map { rdn in
+            rdn.map { attribute in
+                let value = attribute.value.map(escapeRFC4514) ?? "#" + attribute.encodedValue.hex
+                return attribute.typeName + "=" + value
+            }.joined(separator: "+")
+        }.joined(separator: ", ")
+    }
+
+    public static func == (lhs: DistinguishedName, rhs: DistinguishedName) -> Bool {
+        lhs.comparisonKeys == rhs.comparisonKeys
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(comparisonKeys) }
+}
+
+// MARK: - Strings
+
+private let attributeNames: [(oid: [UInt], name: String)] = [
+    ([2, 5, 4, 3], "CN"), ([2, 5, 4, 6], "C"), ([2, 5, 4, 7], "L"), ([2, 5, 4, 8], "ST"),
+    ([2, 5, 4, 10], "O"), ([2, 5, 4, 11], "OU"), ([2, 5, 4, 9], "STREET"),
+    ([0, 9, 2342, 19200300, 100, 1, 25], "DC"), ([0, 9, 2342, 19200300, 100, 1, 1], "UID"),
+    ([2, 5, 4, 5], "serialNumber"), ([2, 5, 4, 4], "SN"), ([2, 5, 4, 42], "GN"), ([2, 5, 4, 12], "title"),
+    ([2, 5, 4, 43], "initials"), ([2, 5, 4, 44], "generationQualifier"), ([2, 5, 4, 46], "dnQualifier"),
+    ([2, 5, 4, 65], "pseudonym"), ([2, 5, 4, 97], "organizationIdentifier"), ([2, 5, 4, 17], "postalCode"),
+    ([1, 2, 840, 113549, 1, 9, 1], "emailAddress"),
+]
+
+private func isPrintableStringCharacter(_ c: UInt8) -> Bool {
+    switch c {
+    case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        return true
+    default:
+        return " '()+,-./:=?".utf8.contains(c)
+    }
+}
+
+/// The text of a directory string value; nil for other types or undecodable contents.
+private func decodeDirectoryString(_ node: PKIDER.Node) -> String? {
+    let bytes = node.contents
+    switch node.tag {
+    case 0x0C:  // UTF8String
+        return String(validating: bytes, as: UTF8.self)
+    case 0x12, 0x13, 0x16, 0x1A, 0x14:  // Numeric, Printable, IA5, Visible, Teletex (read as Latin-1)
+        return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+    case 0x1E:  // BMPString: UTF-16BE
+        guard bytes.count % 2 == 0 else { return nil }
+        var units: [UInt16] = []
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            units.append(UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
+            i += 2
+        }
+        return String(validating: units, as: UTF16.self)
+    case 0x1C:  // UniversalString: UTF-32BE
+        guard bytes.count % 4 == 0 else { return nil }
+        var scalars = String.UnicodeScalarView()
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let v = bytes[i..<(i + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            guard let scalar = Unicode.Scalar(v) else { return nil }
+            scalars.append(scalar)
+            i += 4
+        }
+        return String(scalars)
+    default:
+        return nil
+    }
+}
+
+/// Trimmed, runs of whitespace collapsed to one space, ASCII letters lowercased.
+private func normalizedForComparison(_ value: String) -> String {
+    var out = ""
+    var pendingSpace = false
+    for scalar in value.unicodeScalars {
+        if scalar.properties.isWhitespace {
+            pendingSpace = !out.isEmpty
+            continue
+        }
+        if pendingSpace { out.unicodeScalars.append(" ") }
+        pendingSpace = false
+        if ("A"..."Z").contains(scalar) {
+            out.unicodeScalars.append(Unicode.Scalar(scalar.value + 32)!)
+        } else {
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
+
+/// RFC 4514, 2.4 escaping.
+private func escapeRFC4514(_ value: String) -> String {
+    var out = ""
+    let scalars = Array(value.unicodeScalars)
+    for (i, scalar) in scalars.enumerated() {
+        switch scalar {
+        case "\"", "+", ",", ";", "<", ">", "\\":
+            out += "\\" + String(scalar)
+        case "#" where i == 0, " " where i == 0 || i == scalars.count - 1:
+            out += "\\" + String(scalar)
+        case "\0":
+            out += "\\00"
+        default:
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
