@@ -81,7 +81,7 @@ let package = Package(
         ),
         .target(
             name: "EMRTD",
-            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS"],
+            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "PassiveAuthentication", "X509"],
             swiftSettings: strict
         ),
         .target(
@@ -91,7 +91,7 @@ let package = Package(
         ),
         .target(
             name: "Specimen",
-            dependencies: ["EMRTDCore", "ISO7816", "MRZ", "LDS"],
+            dependencies: ["EMRTDCore", "ISO7816", "MRZ", "LDS", "Cryptography", "X509", "PassiveAuthentication"],
             swiftSettings: strict
         ),
         .target(
@@ -103,6 +103,7 @@ let package = Package(
             name: "CCCDCommandLine",
             dependencies: [
                 "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites", "PCSC",
+                "PassiveAuthentication", "X509", "Cryptography", "AccessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

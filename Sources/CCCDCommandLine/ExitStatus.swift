@@ -1,31 +1,37 @@
 import ArgumentParser
+import EMRTD
 import EMRTDCore
 import Foundation
 
-/// Exit statuses of the command-line tools (documented in the README).
+/// Exit statuses of the command-line tools (documented in the README): the verification contract
+/// shared by `cccd-read` and `cccd verify`.
 public enum ExitStatus {
-    /// Everything asked for was done.
+    /// The document is genuine (or, for commands that verify nothing, everything asked was done).
     public static let success: Int32 = 0
-    /// The card could not be read: communication failure, card removed, secure messaging broken.
+    /// The document is not genuine: a check failed (or a vector case failed).
+    public static let notGenuine: Int32 = 1
+    /// Bad usage or input: arguments, a wrong MRZ or CAN, an unreadable trust file or card image.
+    public static let badInput: Int32 = 2
+    /// The card or the reader failed: communication, secure messaging, a card pulled out, a file
+    /// that could not be read whole.
     public static let cardError: Int32 = 3
-    /// Access control failed: wrong MRZ or CAN.
-    public static let accessDenied: Int32 = 4
-    /// The chip's data or an input file is malformed.
-    public static let invalidData: Int32 = 5
-    /// A file could not be read or written.
-    public static let ioError: Int32 = 6
-    /// At least one test vector failed (or none ran).
-    public static let vectorsFailed: Int32 = 7
-    /// Bad command-line usage (ArgumentParser's validation failure).
-    public static let usage: Int32 = 64
+    /// The document was read but could not be verified (no trusted CSCA, no EF.SOD).
+    public static let unverified: Int32 = 4
 
     static func forError(_ error: EMRTDError) -> Int32 {
         switch error.code.domain {
-        case "bac", "pace", "access": return accessDenied
-        case "card", "sm": return cardError
-        case "io": return ioError
-        case "argument": return usage
-        default: return invalidData
+        case "card", "sm", "lds", "tlv", "ca", "aa", "vpcd", "dg2", "face", "dg13", "asn1":
+            return cardError
+        default:
+            return badInput
+        }
+    }
+
+    static func forVerdict(_ verdict: Verdict) -> Int32 {
+        switch verdict {
+        case .genuine: return success
+        case .notGenuine: return notGenuine
+        case .unverified: return unverified
         }
     }
 }

@@ -1,19 +1,17 @@
 import Foundation
 import EMRTD
+import PassiveAuthentication
 import LDS
 
 /// The text a clerk reads: the holder first, then what was read and what it cost.
 enum HumanOutput {
-    static func render(_ report: ReadReport) -> String {
-        var out: [String] = []
+    static func render(_ report: ReadReport, verification: DocumentVerification) -> String {
+        var out: [String] = VerificationText.render(verification)
         let h = report.holder
+        out.append("")
         out.append("Card read with \(report.accessControl) from \(report.source)")
         for note in report.accessNotes { out.append("  note: " + TerminalText.sanitize(note)) }
-        if let cam = report.chipAuthenticationMapping {
-            out.append("Chip Authentication Mapping: \(cam) (counts only after passive authentication of DG14)")
-        }
-        out.append("Authenticity: NOT VERIFIED (passive authentication of EF.SOD is not in this release;")
-        out.append("              the data below is what the chip sent, not proof that the issuer wrote it)")
+        if !report.trust.isEmpty { out.append("  trust: " + report.trust.joined(separator: ", ")) }
         out.append("")
         out.append("Holder")
         let rows: [(String, String?)] = [

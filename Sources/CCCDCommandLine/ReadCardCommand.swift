@@ -9,6 +9,7 @@ import Foundation
 import ISO7816
 import LDS
 import MRZ
+import PassiveAuthentication
 import PCSC
 import Specimen
 import VirtualChip
@@ -22,8 +23,9 @@ public struct ReadCardCommand: ParsableCommand {
             With --simulated the card is the built-in specimen CCCD (or the card image in DIR), served by the
             virtual chip; its card.json supplies the key unless one is given.
 
-            Exit status: 0 read, 3 card or communication error, 4 access control refused (wrong key),
-            5 malformed data, 6 file error, 64 usage error.
+            After reading it runs passive authentication (EF.SOD against the CSCAs of --trust), Chip or Active
+            Authentication, and prints the verdict first. Exit status: 0 genuine, 1 not genuine, 2 bad usage or
+            input (a wrong MRZ or CAN included), 3 card or reader error, 4 unverified.
             """
     )
 
@@ -43,6 +45,9 @@ public struct ReadCardCommand: ParsableCommand {
     var cardImage: String?
 
     @OptionGroup var key: KeyOptions
+
+    @Option(name: .long, help: ArgumentHelp("CSCA certificates, a folder of them, an ICAO master list, or a CRL (repeatable).", valueName: "PATH"))
+    var trust: [String] = []
 
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
@@ -64,7 +69,10 @@ public struct ReadCardCommand: ParsableCommand {
 
     public init() {}
 
-    public func run() throws {
+    /// The exit status the verdict gives (set by `read`).
+    private var verdictStatus: Int32 = ExitStatus.success
+
+    public mutating func run() throws {
         if cardImage != nil && !simulated {
             throw ValidationError("a card image directory is read with --simulated")
         }
@@ -78,6 +86,7 @@ public struct ReadCardCommand: ParsableCommand {
         } catch {
             throw fail(error)
         }
+        if verdictStatus != ExitStatus.success { throw ExitCode(verdictStatus) }
     }
 
     private func printReaders() throws(EMRTDError) {
@@ -150,7 +159,7 @@ public struct ReadCardCommand: ParsableCommand {
         return (card, "\(name) (\(card.transmissionProtocol))", nil)
     }
 
-    private func read(_ chip: any CardChannel, source: String, defaultKey: AccessKey?) throws(EMRTDError) {
+    private mutating func read(_ chip: any CardChannel, source: String, defaultKey: AccessKey?) throws(EMRTDError) {
         let accessKey: AccessKey
         if let given = try key.accessKey() {
             accessKey = given
@@ -173,9 +182,18 @@ public struct ReadCardCommand: ParsableCommand {
                 if done >= total { printError("\r\u{1B}[K", terminator: "") }
             }
         }
+        var (store, trustNames) = try TrustOptions.load(trust)
+        if simulated && cardImage == nil {
+            // The built-in specimen is signed by the project's test CSCA.
+            store.add(Specimen.testPKI.csca)
+            store.add(Specimen.testPKI.crl)
+            trustNames.append("the specimen's test CSCA (built in)")
+        }
         let result = try reader.read(from: chip, key: accessKey)
         let document = Document(files: result.files)
-        let report = ReadReport(source: source, result: result, document: document)
+        let verification = DocumentVerification(
+            files: result.files, trust: store, chip: result.chipCheck, active: result.activeAuthentication)
+        let report = ReadReport(source: source, result: result, document: document, verification: verification, trust: trustNames)
 
         if let dump {
             try CardImage(files: result.files, settings: CardSettings()).write(to: dump)
@@ -194,17 +212,19 @@ public struct ReadCardCommand: ParsableCommand {
             let data = (try? encoder.encode(report)) ?? Data()
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(HumanOutput.render(report))
+            print(HumanOutput.render(report, verification: verification))
         }
-        // A file that could not be read or parsed makes the read incomplete: say so in the status.
+        // The verdict decides the status; a file that could not be read whole makes the read a
+        // card error whatever the verdict of the rest.
         for (file, outcome) in result.outcomes {
-            if case .failed(let error) = outcome {
+            if case .failed(let error) = outcome, verification.verdict != .notGenuine {
                 throw EMRTDError(error.code, "\(file.name) could not be read: \(error.message)")
             }
         }
-        if let problem = document.problems.first {
-            throw EMRTDError(problem.error.code, "\(problem.file.name) is malformed: \(problem.error.message)")
+        for problem in document.problems {
+            printError("warning: \(problem.file.name) is malformed: \(problem.error.message) [\(problem.error.code)]")
         }
+        verdictStatus = ExitStatus.forVerdict(verification.verdict)
     }
 }
 

@@ -1,4 +1,5 @@
 import EMRTD
+import PassiveAuthentication
 import EMRTDCore
 import LDS
 import MRZ
@@ -79,12 +80,12 @@ struct ReadReport: Encodable {
     }
 
     var source: String
+    /// `genuine`, `not-genuine` or `unverified`.
+    var verdict: String
+    var checks: ChecksJSON
+    var trust: [String]
     var accessControl: String
     var accessNotes: [String]
-    /// PACE-CAM: "verified", "failed: …", or absent when not run.
-    var chipAuthenticationMapping: String?
-    /// Passive authentication: "not-run" until the SOD is verified (a later release).
-    var verification = "not-run"
     var security: Security
     var files: [FileEntry]
     var holder: Holder
@@ -92,15 +93,13 @@ struct ReadReport: Encodable {
     var problems: [Problem]
     var stats: Stats
 
-    init(source: String, result: ReadResult, document: Document) {
+    init(source: String, result: ReadResult, document: Document, verification: DocumentVerification, trust: [String]) {
         self.source = source
+        verdict = verification.verdict.rawValue
+        checks = ChecksJSON(verification)
+        self.trust = trust
         accessControl = result.accessControl
         accessNotes = result.accessNotes
-        switch result.chipAuthenticationMapping {
-        case .notRun: chipAuthenticationMapping = nil
-        case .verified: chipAuthenticationMapping = "verified"
-        case .failed(let why): chipAuthenticationMapping = "failed: " + why
-        }
         files = result.outcomes.map { entry in
             var e = FileEntry(file: entry.file.name, status: "")
             switch entry.outcome {

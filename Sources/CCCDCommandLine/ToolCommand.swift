@@ -11,7 +11,7 @@ public struct ToolCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cccd",
         abstract: "The CCCD / eMRTD toolkit: specimen cards, card images, vector suites.",
-        subcommands: [SpecimenCommand.self, InspectCommand.self, VectorsCommand.self, SimulateCommand.self, BenchCommand.self]
+        subcommands: [SpecimenCommand.self, InspectCommand.self, VerifyCommand.self, PKICommand.self, VectorsCommand.self, SimulateCommand.self, BenchCommand.self]
     )
 
     public init() {}
@@ -60,7 +60,9 @@ struct InspectCommand: ParsableCommand {
                 }
             }
             if let problem = document.problems.first {
-                throw fail(problem.error)
+                // A malformed file given on the command line is bad input, not a card error.
+                printError("error: \(problem.file.name): \(problem.error.message) [\(problem.error.code)]")
+                throw ExitCode(ExitStatus.badInput)
             }
         } catch let error as EMRTDError {
             throw fail(error)
@@ -80,7 +82,7 @@ struct RunVectorsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run vector suites (files, or folders searched for suite files) against the real protocol code.",
-        discussion: "Prints each failing case and ends with 'N passed, M failed'. Exits 7 when a case fails or none ran."
+        discussion: "Prints each failing case and ends with 'N passed, M failed'. Exits 1 when a case fails or none ran."
     )
 
     @Argument(help: ArgumentHelp("Suite files or folders.", valueName: "PATH"))
@@ -118,7 +120,7 @@ struct RunVectorsCommand: ParsableCommand {
         }
         print("\(passed) passed, \(failed) failed")
         if failed > 0 || passed == 0 {
-            throw ExitCode(ExitStatus.vectorsFailed)
+            throw ExitCode(ExitStatus.notGenuine)
         }
     }
 }

@@ -17,6 +17,17 @@ public enum FileOutcome: Sendable, Hashable {
     case failed(EMRTDError)
 }
 
+extension ReadResult {
+    /// The chip check of this read: PACE-CAM when PACE used it, else Chip Authentication.
+    public var chipCheck: ChipCheckResult {
+        switch chipAuthenticationMapping {
+        case .verified: return .passed("PACE-CAM")
+        case .failed(let why): return .failed("PACE-CAM: " + why)
+        case .notRun: return chipAuthentication
+        }
+    }
+}
+
 /// The outcome of the PACE-CAM check (ICAO 9303-11 4.4.3.5.2).
 public enum ChipAuthenticationMappingResult: Sendable, Hashable {
     case notRun
@@ -271,7 +282,12 @@ public struct DocumentReader {
         }
         do {
             try ActiveAuthentication.perform(configuration, over: session.channel)
-            return .passed("\(configuration.publicKey.kind) key")
+            let kind: String = switch configuration.publicKey.kind {
+            case .rsa(let bits): "RSA-\(bits), ISO/IEC 9796-2"
+            case .ec(let curve, _, let bits): "ECDSA \(curve ?? "\(bits)-bit curve")"
+            case .other(let name): name
+            }
+            return .passed(kind)
         } catch where error.code == .aaFailed {
             return .failed(error.message)
         }

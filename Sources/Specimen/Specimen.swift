@@ -1,9 +1,13 @@
 public import EMRTDCore
 public import LDS
 public import MRZ
+import Cryptography
+import ISO7816
+import PassiveAuthentication
 
 /// The built-in specimen CCCD: a synthetic holder (no real person), with the file layout of a
-/// real card (EF.COM, DG1, DG2, DG13, EF.CardAccess), so the toolkit runs with no card at hand.
+/// real card (EF.COM, DG1, DG2, DG13, DG14, DG15, EF.SOD, EF.CardAccess) and a chip that does
+/// PACE, BAC, Chip and Active Authentication, so the toolkit runs with no card at hand.
 public enum Specimen {
     /// The holder's 12-digit personal ID: province 079 (Ho Chi Minh City), century-and-sex digit
     /// 1 (female, born 1900-1999), birth year 95, then a serial.
@@ -47,18 +51,43 @@ public enum Specimen {
         )
     }
 
-    /// The whole card image, with a `card.json` holding the MRZ and the CAN.
+    /// DG14 as on a CCCD: Chip Authentication with ECDH on brainpoolP256r1 and AES-128 (key 1).
+    static func dg14() throws(EMRTDError) -> [UInt8] {
+        let group = try ECGroup.standard(parameterID: 13)
+        let publicKey = try group.publicKey(Hex.decode(chipAuthenticationKey)).encoded
+        let infos = SecurityInfos.encode([
+            ChipAuthenticationInfo.encode(protocolOID: "0.4.0.127.0.7.2.2.3.2.2", version: 1, keyID: 1),
+            ChipAuthenticationPublicKeyInfo.encode(publicKey: publicKey, parameterID: 13, keyID: 1),
+        ])
+        return TLV(tag: 0x6E, value: infos).encoded()
+    }
+
+    /// DG15: the Active Authentication public key (RSA-2048, ISO/IEC 9796-2).
+    static func dg15() throws(EMRTDError) -> [UInt8] {
+        let key = try PrivateKey(pem: activeAuthenticationKeyPEM)
+        return TLV(tag: 0x6F, value: key.publicKey.subjectPublicKeyInfo).encoded()
+    }
+
+    /// The whole card image: EF.COM, DG1, DG2, DG13, DG14, DG15, EF.CardAccess and an EF.SOD signed
+    /// by the test PKI's document signer; `card.json` holds the MRZ, the CAN and the chip's keys.
     public static func cardImage() throws(EMRTDError) -> CardImage {
         let mrz = try mrz()
         var files: [LDSFile: [UInt8]] = [:]
         files[.dg1] = DG1(mrz: mrz).raw
         files[.dg2] = DG2.encode(face: SpecimenFace.jpeg, type: .jpeg, width: SpecimenFace.width, height: SpecimenFace.height)
         files[.dg13] = DG13(record: record).raw
-        files[.com] = EFCOM(dataGroups: [.dg1, .dg2, .dg13]).raw
+        files[.dg14] = try dg14()
+        files[.dg15] = try dg15()
+        files[.com] = EFCOM(dataGroups: [.dg1, .dg2, .dg13, .dg14, .dg15]).raw
         files[.cardAccess] = cardAccess
+        var groups: [Int: [UInt8]] = [:]
+        for (file, bytes) in files { if let n = file.dataGroupNumber { groups[n] = bytes } }
+        files[.sod] = try testPKI.signSecurityObject(dataGroups: groups)
         var settings = CardSettings()
         settings.mrz = mrz.lines.joined(separator: "\n")
         settings.can = try CCCD.can(fromPersonalID: personalID)
+        settings.chipAuthenticationKey = chipAuthenticationKey
+        settings.activeAuthenticationKey = activeAuthenticationKeyPEM
         return CardImage(files: files, settings: settings)
     }
 }

@@ -68,7 +68,7 @@ struct ActiveAuthenticationTests {
 
     @Test("No DG15: Active Authentication is not run")
     func absent() throws {
-        let result = try readAll(try VirtualChip(image: specimen()))
+        let result = try readAll(try VirtualChip(image: basicSpecimen()))
         #expect(result.activeAuthentication == .notRun)
     }
 }

@@ -75,7 +75,7 @@ struct ChipAuthenticationTests {
 
     @Test("Without DG14 Chip Authentication is not run")
     func absent() throws {
-        let result = try readAll(try VirtualChip(image: specimen()))
+        let result = try readAll(try VirtualChip(image: basicSpecimen()))
         #expect(result.chipAuthentication == .notRun)
     }
 

@@ -12,7 +12,7 @@ import VirtualChip
 struct ReaderTests {
     @Test("The specimen reads completely and byte-exact, with BAC and with PACE", arguments: [AccessControlPreference.bacOnly, .automatic])
     func readsSpecimen(access: AccessControlPreference) throws {
-        let image = try specimen()
+        let image = try basicSpecimen()
         let chip = try VirtualChip(image: image)
         let result = try readAll(chip, access: access)
         #expect(result.accessControl == (access == .bacOnly ? "BAC" : "PACE-MRZ id-PACE-ECDH-GM-AES-CBC-CMAC-128 with brainpoolP256r1"))
@@ -242,7 +242,7 @@ struct ReaderTests {
 @Suite("Unprotected error status words")
 struct UnprotectedErrorTests {
     func chip(_ configure: (inout ChipLimits) -> Void = { _ in }) throws -> (VirtualChip, CardImage) {
-        var image = try specimen(configure)
+        var image = try basicSpecimen(configure)
         image.files[.com] = EFCOM(dataGroups: [.dg1, .dg2, .dg11, .dg13]).raw
         var faults = VirtualChip.Faults()
         faults.unprotectedErrors = true

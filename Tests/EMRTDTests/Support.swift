@@ -21,6 +21,17 @@ func specimen(_ configure: (inout ChipLimits) -> Void = { _ in }) throws -> Card
     return image
 }
 
+/// The specimen with only EF.COM, DG1, DG2, DG13 and EF.CardAccess: no EF.SOD, no Chip or
+/// Active Authentication (reading tests that count APDUs or outcomes).
+func basicSpecimen(_ configure: (inout ChipLimits) -> Void = { _ in }) throws -> CardImage {
+    var image = try specimen(configure)
+    image.files[.sod] = nil
+    image.files[.dg14] = nil
+    image.files[.dg15] = nil
+    image.files[.com] = EFCOM(dataGroups: [.dg1, .dg2, .dg13]).raw
+    return image
+}
+
 func specimenKey() throws -> AccessKey {
     .mrz(MRZKey(mrz: try Specimen.mrz()))
 }

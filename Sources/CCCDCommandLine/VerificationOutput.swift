@@ -1,0 +1,67 @@
+import EMRTD
+import Foundation
+import PassiveAuthentication
+import X509
+
+/// The output contract of `cccd verify --json` and `cccd-read --json`:
+/// `verdict` and `checks.passive` / `checks.chip` / `checks.active`.
+struct ChecksJSON: Encodable {
+    struct Check: Encodable {
+        var status: String
+        var reason: String
+    }
+
+    struct Passive: Encodable {
+        var status: String
+        var reason: String
+        var signature: String
+        var chain: String
+        var dataGroups: [String: String]
+        var signer: String?
+        var csca: String?
+    }
+
+    var passive: Passive
+    var chip: Check
+    var active: Check
+
+    init(_ v: DocumentVerification) {
+        let outcome = v.passiveOutcome
+        var groups: [String: String] = [:]
+        for (n, status) in v.passive.dataGroups { groups["DG\(n)"] = status.rawValue }
+        passive = Passive(
+            status: outcome.status.rawValue, reason: outcome.reason, signature: v.passive.signature.rawValue,
+            chain: v.passive.chain.rawValue, dataGroups: groups,
+            signer: v.passive.signer.map { "\($0.subject)" }, csca: v.passive.csca.map { "\($0.subject)" })
+        chip = Check(status: v.chip.status.rawValue, reason: v.chip.reason)
+        active = Check(status: v.active.status.rawValue, reason: v.active.reason)
+    }
+}
+
+extension Verdict {
+    var headline: String {
+        switch self {
+        case .genuine: return "VERDICT: GENUINE — signed by the issuing state (EF.SOD, DSC, trusted CSCA) and nothing failed"
+        case .notGenuine: return "VERDICT: NOT GENUINE — a check failed (see below); do not accept this document"
+        case .unverified: return "VERDICT: UNVERIFIED — nothing failed, but nothing proved the data (no trusted CSCA or no EF.SOD)"
+        }
+    }
+}
+
+enum VerificationText {
+    /// The verdict first, then each check with its outcome and reason.
+    static func render(_ v: DocumentVerification) -> [String] {
+        var out = [v.verdict.headline, ""]
+        let passive = v.passiveOutcome
+        out.append("Checks")
+        out.append("  Passive authentication   \(passive.status.rawValue) (signature \(v.passive.signature.rawValue), chain \(v.passive.chain.rawValue))")
+        for reason in v.passive.reasons { out.append("    - " + TerminalText.sanitize(reason)) }
+        if let signer = v.passive.signer { out.append("    signer: " + TerminalText.sanitize("\(signer.subject)")) }
+        if let csca = v.passive.csca { out.append("    CSCA:   " + TerminalText.sanitize("\(csca.subject)")) }
+        let groups = v.passive.dataGroups.keys.sorted().map { "DG\($0) \(v.passive.dataGroups[$0]!.rawValue)" }
+        if !groups.isEmpty { out.append("    data groups: " + groups.joined(separator: ", ")) }
+        out.append("  Chip authentication      \(v.chip.status.rawValue): " + TerminalText.sanitize(v.chip.reason))
+        out.append("  Active authentication    \(v.active.status.rawValue): " + TerminalText.sanitize(v.active.reason))
+        return out
+    }
+}

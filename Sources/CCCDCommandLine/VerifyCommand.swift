@@ -1,0 +1,73 @@
+import ArgumentParser
+import EMRTD
+import EMRTDCore
+import Foundation
+import LDS
+import PassiveAuthentication
+
+/// `cccd verify`: passive authentication of a card image read earlier.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Passive authentication of a card image (any subset of its files; EF.SOD alone checks signature and chain).",
+        discussion: """
+            Chip and Active Authentication need the chip, so they are not run on an image.
+            Exit status: 0 genuine, 1 not genuine, 2 bad usage or input, 4 unverified.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A card image directory.", valueName: "DIR"))
+    var directory: String
+
+    @Option(name: .long, help: ArgumentHelp("CSCA certificates, a folder of them, an ICAO master list, or a CRL (repeatable).", valueName: "PATH"))
+    var trust: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Check validity at this date (YYYY-MM-DD) instead of now.", valueName: "DATE"))
+    var at: String?
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    struct Report: Encodable {
+        var image: String
+        var verdict: String
+        var checks: ChecksJSON
+        var trust: [String]
+        var files: [String]
+    }
+
+    func run() throws {
+        let verification: DocumentVerification
+        let image: CardImage
+        let names: [String]
+        do {
+            image = try CardImage.load(from: directory)
+            let (store, trustNames) = try TrustOptions.load(trust)
+            names = trustNames
+            var date = Date()
+            if let at {
+                let f = DateFormatter()
+                f.dateFormat = "yyyy-MM-dd"
+                f.timeZone = TimeZone(identifier: "UTC")
+                guard let parsed = f.date(from: at) else { throw EMRTDError(.invalidArgument, "--at takes a date as YYYY-MM-DD") }
+                date = parsed
+            }
+            verification = DocumentVerification(files: image.files, trust: store, at: date)
+        } catch let error as EMRTDError {
+            throw fail(error)
+        }
+        if json {
+            let report = Report(
+                image: directory, verdict: verification.verdict.rawValue, checks: ChecksJSON(verification), trust: names,
+                files: LDSFile.all.filter { image.files[$0] != nil }.map(\.name))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self))
+        } else {
+            print(VerificationText.render(verification).joined(separator: "\n"))
+            if !names.isEmpty { print("  trust: " + names.joined(separator: ", ")) }
+        }
+        let status = ExitStatus.forVerdict(verification.verdict)
+        if status != ExitStatus.success { throw ExitCode(status) }
+    }
+}

@@ -1,0 +1,117 @@
+public import EMRTDCore
+public import Foundation
+public import LDS
+public import PassiveAuthentication
+
+/// One check of a document in the output contract: `passed`, `failed`, `issuer-unknown` (passive
+/// authentication only), `not-supported`, `not-run`, and why.
+public struct CheckOutcome: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable {
+        case passed, failed
+        case issuerUnknown = "issuer-unknown"
+        case notSupported = "not-supported"
+        case notRun = "not-run"
+    }
+
+    public var status: Status
+    public var reason: String
+
+    public init(_ status: Status, _ reason: String) {
+        self.status = status
+        self.reason = reason
+    }
+}
+
+/// What a reader may conclude about a document.
+public enum Verdict: String, Sendable, Hashable {
+    /// Passive authentication passed (signature and chain to a trusted CSCA, every data group
+    /// read matches), and no chip check failed.
+    case genuine
+    /// Something failed: a data group, the signature, the chain, revocation, validity, or the
+    /// chip (Chip Authentication, PACE-CAM, Active Authentication).
+    case notGenuine = "not-genuine"
+    /// Nothing failed, but nothing proved the data either (no trusted CSCA, no EF.SOD).
+    case unverified
+}
+
+/// Every check of a document and the verdict, as `cccd verify` and `cccd-read` report them.
+/// Chip and Active Authentication count only once passive authentication has proved DG14 / DG15:
+/// a chip that authenticates against a forged key proves nothing.
+public struct DocumentVerification: Sendable {
+    public let passive: PassiveAuthenticationResult
+    public let chip: CheckOutcome
+    public let active: CheckOutcome
+    public let verdict: Verdict
+
+    /// - Parameters:
+    ///   - files: the raw files read (or loaded from a card image).
+    ///   - chip: what Chip Authentication or PACE-CAM gave (`.notRun` for a card image).
+    ///   - active: what Active Authentication gave.
+    public init(
+        files: [LDSFile: [UInt8]], trust: TrustStore, at date: Date = Date(),
+        chip: ChipCheckResult = .notRun, active: ChipCheckResult = .notRun
+    ) {
+        var groups: [Int: [UInt8]] = [:]
+        for (file, bytes) in files {
+            if let n = file.dataGroupNumber { groups[n] = bytes }
+        }
+        let passive: PassiveAuthenticationResult
+        if let sod = files[.sod] {
+            passive = PassiveAuthentication.verify(sod: sod, dataGroups: groups, trust: trust, at: date)
+        } else {
+            passive = PassiveAuthenticationResult(status: .notRun, issues: [EMRTDError(.sodMissing, "EF.SOD was not read")])
+        }
+        self.init(passive: passive, chip: chip, active: active)
+    }
+
+    public init(passive: PassiveAuthenticationResult, chip: ChipCheckResult, active: ChipCheckResult) {
+        self.passive = passive
+        self.chip = Self.gate(chip, on: 14, passive, what: "Chip Authentication")
+        self.active = Self.gate(active, on: 15, passive, what: "Active Authentication")
+        let failed = passive.status == .failed || self.chip.status == .failed || self.active.status == .failed
+        if failed {
+            verdict = .notGenuine
+        } else if passive.status == .passed {
+            verdict = .genuine
+        } else {
+            verdict = .unverified
+        }
+    }
+
+    /// A chip check counts only when passive authentication passed with its data group matching.
+    static func gate(_ result: ChipCheckResult, on dataGroup: Int, _ passive: PassiveAuthenticationResult, what: String) -> CheckOutcome {
+        switch result {
+        case .notRun:
+            return CheckOutcome(.notRun, "\(what) was not run")
+        case .notSupported(let why):
+            return CheckOutcome(.notSupported, why)
+        case .failed(let why):
+            // A failure stands whatever passive authentication says: the chip does not hold the key
+            // its own data group announces.
+            return CheckOutcome(.failed, why)
+        case .passed(let what2):
+            guard passive.status == .passed else {
+                return CheckOutcome(.notRun, "\(what) succeeded (\(what2)), but it counts only after passive authentication passes (it is \(passive.status.rawValue))")
+            }
+            guard passive.dataGroups[dataGroup] == .match else {
+                return CheckOutcome(.notRun, "\(what) succeeded (\(what2)), but DG\(dataGroup) is not covered by EF.SOD, so its key is not proven")
+            }
+            return CheckOutcome(.passed, "\(what) with the key of DG\(dataGroup) (\(what2))")
+        }
+    }
+
+    /// The passive authentication outcome in the contract's words.
+    public var passiveOutcome: CheckOutcome {
+        let status: CheckOutcome.Status = switch passive.status {
+        case .passed: .passed
+        case .failed: .failed
+        case .issuerUnknown: .issuerUnknown
+        case .notRun: .notRun
+        case .notSupported: .notSupported
+        }
+        let reason = passive.reasons.isEmpty
+            ? (status == .passed ? "EF.SOD signed by a document signer that chains to a trusted CSCA; every data group read matches" : passive.status.rawValue)
+            : passive.reasons.joined(separator: "; ")
+        return CheckOutcome(status, reason)
+    }
+}
