@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Foundation
 import AccessControl
 import EMRTDCore
 import MRZ
@@ -30,10 +31,55 @@ public struct KeyOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("PACE PUK, on documents that have one.", valueName: "digits"))
     var puk: String?
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Read the key from standard input instead of the command line (kept out of shell history and the process list): the MRZ lines, or 'CAN 123456', or 'ID|DOC DOB DOE'."))
+    var keyStdin = false
+
     public init() {}
 
     /// The key the options give, or `nil` when none was given.
     func accessKey() throws(EMRTDError) -> AccessKey? {
+        if keyStdin {
+            guard mrz == nil, documentNumber == nil, personalID == nil, can == nil, pin == nil, puk == nil else {
+                throw EMRTDError(.invalidArgument, "--key-stdin replaces the other key options")
+            }
+            var text = ""
+            while let line = readLine(strippingNewline: false) {
+                text += line
+                guard text.utf8.count < 4096 else { throw EMRTDError(.invalidArgument, "the key on standard input is too long") }
+            }
+            return try Self.parseKey(text)
+        }
+        return try optionsKey()
+    }
+
+    /// A key typed or piped in: `CAN 123456` (or just 6 digits), `PIN …`, `PUK …`, MRZ lines,
+    /// or a document number (or 12-digit CCCD ID), birth and expiry date separated by spaces.
+    static func parseKey(_ input: String) throws(EMRTDError) -> AccessKey {
+        let text = input.trimmingCharacters(in: .whitespacesAndNewlines)
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        if words.count == 2, ["CAN", "PIN", "PUK"].contains(words[0].uppercased()), words[1].allSatisfy(\.isASCIIDigit) {
+            switch words[0].uppercased() {
+            case "CAN": return .can(words[1])
+            case "PIN": return .pin(words[1])
+            default: return .puk(words[1])
+            }
+        }
+        if words.count == 1, text.count == 6, text.allSatisfy(\.isASCIIDigit) { return .can(text) }
+        if words.count == 3 {
+            let number = words[0].count == 12 && words[0].allSatisfy(\.isASCIIDigit)
+                ? try CCCD.documentNumber(fromPersonalID: words[0]) : words[0]
+            return .mrz(try MRZKey(documentNumber: number, dateOfBirth: words[1], dateOfExpiry: words[2]))
+        }
+        do {
+            return .mrz(MRZKey(mrz: try MRZ(text)))
+        } catch {
+            // Never echo the input: it is a secret.
+            throw EMRTDError(.invalidArgument, "the key on standard input is neither MRZ lines, 'CAN nnnnnn', nor 'DOC|ID DOB DOE' (\(error.code))")
+        }
+    }
+
+    private func optionsKey() throws(EMRTDError) -> AccessKey? {
         let given = [mrz != nil, documentNumber != nil || personalID != nil, can != nil, pin != nil, puk != nil].filter { $0 }.count
         guard given <= 1 else {
             throw EMRTDError(.invalidArgument, "give one key: --mrz, or --doc/--id with --dob and --doe, or --can, --pin or --puk")

@@ -191,9 +191,13 @@ public struct ReadCardCommand: ParsableCommand {
         }
         let result = try reader.read(from: chip, key: accessKey)
         let document = Document(files: result.files)
+        let verifyStart = DispatchTime.now().uptimeNanoseconds
         let verification = DocumentVerification(
             files: result.files, trust: store, chip: result.chipCheck, active: result.activeAuthentication)
-        let report = ReadReport(source: source, result: result, document: document, verification: verification, trust: trustNames)
+        let verificationSeconds = Double(DispatchTime.now().uptimeNanoseconds - verifyStart) / 1e9
+        let report = ReadReport(
+            source: source, result: result, document: document, verification: verification, trust: trustNames,
+            verificationSeconds: verificationSeconds)
 
         if let dump {
             try CardImage(files: result.files, settings: CardSettings()).write(to: dump)

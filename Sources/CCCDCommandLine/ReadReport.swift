@@ -60,6 +60,8 @@ struct ReadReport: Encodable {
 
     struct Stats: Encodable {
         var total: Phase
+        /// access (EF.CardAccess, PACE/BAC), files (with Chip Authentication), active, verification.
+        var phases: [String: Phase]
         var reauthentications: Int
         var blockSize: Int
     }
@@ -93,7 +95,7 @@ struct ReadReport: Encodable {
     var problems: [Problem]
     var stats: Stats
 
-    init(source: String, result: ReadResult, document: Document, verification: DocumentVerification, trust: [String]) {
+    init(source: String, result: ReadResult, document: Document, verification: DocumentVerification, trust: [String], verificationSeconds: Double) {
         self.source = source
         verdict = verification.verdict.rawValue
         checks = ChecksJSON(verification)
@@ -128,8 +130,12 @@ struct ReadReport: Encodable {
             Photo(type: $0.imageType.rawValue, width: $0.width, height: $0.height, bytes: $0.imageData.count)
         }
         problems = document.problems.map { Problem(file: $0.file.name, code: $0.error.code.rawValue, error: $0.error.message) }
+        var phases: [String: Phase] = [:]
+        for p in result.phases { phases[p.name] = Phase(apdus: p.statistics.apdus, bytes: p.statistics.bytes, seconds: p.seconds) }
+        phases["verification"] = Phase(apdus: 0, bytes: 0, seconds: verificationSeconds)
         stats = Stats(
-            total: Phase(apdus: result.statistics.apdus, bytes: result.statistics.bytes, seconds: result.seconds),
+            total: Phase(apdus: result.statistics.apdus, bytes: result.statistics.bytes, seconds: result.seconds + verificationSeconds),
+            phases: phases,
             reauthentications: result.reauthentications,
             blockSize: result.blockSize
         )

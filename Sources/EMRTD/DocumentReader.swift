@@ -74,6 +74,15 @@ public struct ReadResult: Sendable {
     public var activeAuthentication: ChipCheckResult = .notRun
     public var statistics = TransmissionStatistics()
     public var seconds: Double = 0
+    /// What each phase cost: "access" (EF.CardAccess, PACE or BAC), "files" (EF.COM to EF.SOD,
+    /// with Chip Authentication), "active" (Active Authentication).
+    public var phases: [Phase] = []
+
+    public struct Phase: Sendable {
+        public let name: String
+        public let statistics: TransmissionStatistics
+        public let seconds: Double
+    }
     public var reauthentications = 0
     public var blockSize = 0
 
@@ -106,6 +115,17 @@ public struct DocumentReader {
 
     public func read(from channel: any CardChannel, key: AccessKey) throws(EMRTDError) -> ReadResult {
         let start = DispatchTime.now().uptimeNanoseconds
+        var phaseStart = (time: start, stats: TransmissionStatistics())
+        func endPhase(_ name: String, _ result: inout ReadResult) {
+            let now = DispatchTime.now().uptimeNanoseconds
+            let stats = session.connection.statistics
+            var delta = TransmissionStatistics()
+            delta.apdus = stats.apdus - phaseStart.stats.apdus
+            delta.bytesSent = stats.bytesSent - phaseStart.stats.bytesSent
+            delta.bytesReceived = stats.bytesReceived - phaseStart.stats.bytesReceived
+            result.phases.append(ReadResult.Phase(name: name, statistics: delta, seconds: Double(now - phaseStart.time) / 1e9))
+            phaseStart = (now, stats)
+        }
         let session = EMRTDSession(channel: channel, options: options, random: random)
         session.connection.trace = trace
         var result = ReadResult()
@@ -121,6 +141,7 @@ public struct DocumentReader {
 
         let beforeAccess = result
         try openChip(session, key: key, cardAccess: beforeAccess, into: &result)
+        endPhase("access", &result)
 
         let com = try session.readFile(.com)
         result.files[.com] = com
@@ -168,6 +189,7 @@ public struct DocumentReader {
             }
         }
 
+        endPhase("files", &result)
         if let dg15 = result.files[.dg15], activeAuthentication {
             result.activeAuthentication = try Self.runActiveAuthentication(session, dg15: dg15, dg14: result.files[.dg14])
         }
@@ -175,6 +197,7 @@ public struct DocumentReader {
             result.chipAuthenticationMapping = Self.checkChipAuthenticationMapping(pace, dg14: result.files[.dg14])
         }
         result.pace = session.paceSession
+        endPhase("active", &result)
         result.statistics = session.connection.statistics
         result.reauthentications = session.reauthentications
         result.blockSize = session.blockSize
