@@ -24,7 +24,7 @@ let repositoryRoot: URL = {
     return url
 }()
 
-func run(_ tool: String, _ arguments: [String]) throws -> Run {
+func run(_ tool: String, _ arguments: [String], input: String? = nil) throws -> Run {
     let process = Process()
     process.executableURL = binaries.appendingPathComponent(tool)
     process.arguments = arguments
@@ -33,7 +33,11 @@ func run(_ tool: String, _ arguments: [String]) throws -> Run {
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let stdin = Pipe()
+    process.standardInput = stdin
     try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -82,6 +86,20 @@ struct ReadCommandTests {
         #expect(r.stderr.contains("6300"))
         #expect(r.stderr.contains(access == "bac" ? "bac.authentication-failed" : "pace.authentication-failed"))
         #expect(!r.stdout.contains("Trần"))
+    }
+
+    @Test("--key-stdin: the CAN, the ID with dates, MRZ lines; garbage is refused without echoing it")
+    func keyFromStandardInput() throws {
+        let can = try run("cccd-read", ["--simulated", "--key-stdin"], input: "CAN 001234\n")
+        #expect(can.status == 0, "\(can.stderr)")
+        #expect(can.stdout.contains("PACE-CAN"))
+        let id = try run("cccd-read", ["--simulated", "--key-stdin", "--access", "bac"], input: "079195001234 950314 350314\n")
+        #expect(id.status == 0, "\(id.stderr)")
+        let mrz = try run("cccd-read", ["--simulated", "--key-stdin"], input: "IDVNM1950012347079195001234<<7\n9503146F3503144VNM<<<<<<<<<<<8\nTRAN<<THI<NGOC<ANH<<<<<<<<<<<<\n")
+        #expect(mrz.status == 0, "\(mrz.stderr)")
+        let bad = try run("cccd-read", ["--simulated", "--key-stdin"], input: "secret-ish garbage\n")
+        #expect(bad.status == 2)
+        #expect(!bad.stderr.contains("garbage"))
     }
 
     @Test("PACE with the CAN (right and wrong)")
