@@ -19,6 +19,8 @@ struct ChecksJSON: Encodable {
         var dataGroups: [String: String]
         var signer: String?
         var csca: String?
+        /// EF.CardSecurity, when the image or chip had one: its own status and reason.
+        var cardSecurity: Check?
     }
 
     var passive: Passive
@@ -32,7 +34,8 @@ struct ChecksJSON: Encodable {
         passive = Passive(
             status: outcome.status.rawValue, reason: outcome.reason, signature: v.passive.signature.rawValue,
             chain: v.passive.chain.rawValue, dataGroups: groups,
-            signer: v.passive.signer.map { "\($0.subject)" }, csca: v.passive.csca.map { "\($0.subject)" })
+            signer: v.passive.signer.map { "\($0.subject)" }, csca: v.passive.csca.map { "\($0.subject)" },
+            cardSecurity: v.cardSecurity.map { Check(status: $0.status.rawValue, reason: $0.reasons.joined(separator: "; ")) })
         chip = Check(status: v.chip.status.rawValue, reason: v.chip.reason)
         active = Check(status: v.active.status.rawValue, reason: v.active.reason)
     }
@@ -60,6 +63,10 @@ enum VerificationText {
         if let csca = v.passive.csca { out.append("    CSCA:   " + TerminalText.sanitize("\(csca.subject)")) }
         let groups = v.passive.dataGroups.keys.sorted().map { "DG\($0) \(v.passive.dataGroups[$0]!.rawValue)" }
         if !groups.isEmpty { out.append("    data groups: " + groups.joined(separator: ", ")) }
+        if let cs = v.cardSecurity {
+            out.append("  EF.CardSecurity          \(cs.status.rawValue) (signature \(cs.signature.rawValue), chain \(cs.chain.rawValue))")
+            for reason in cs.reasons { out.append("    - " + TerminalText.sanitize(reason)) }
+        }
         out.append("  Chip authentication      \(v.chip.status.rawValue): " + TerminalText.sanitize(v.chip.reason))
         out.append("  Active authentication    \(v.active.status.rawValue): " + TerminalText.sanitize(v.active.reason))
         return out

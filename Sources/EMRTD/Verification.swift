@@ -39,6 +39,8 @@ public enum Verdict: String, Sendable, Hashable {
 /// a chip that authenticates against a forged key proves nothing.
 public struct DocumentVerification: Sendable {
     public let passive: PassiveAuthenticationResult
+    /// EF.CardSecurity (PACE-CAM and CA keys of newer chips), verified like EF.SOD when present.
+    public let cardSecurity: PassiveAuthenticationResult?
     public let chip: CheckOutcome
     public let active: CheckOutcome
     public let verdict: Verdict
@@ -61,14 +63,20 @@ public struct DocumentVerification: Sendable {
         } else {
             passive = PassiveAuthenticationResult(status: .notRun, issues: [EMRTDError(.sodMissing, "EF.SOD was not read")])
         }
-        self.init(passive: passive, chip: chip, active: active)
+        let cardSecurity = files[.cardSecurity].map { PassiveAuthentication.verify(cardSecurity: $0, trust: trust, at: date) }
+        self.init(passive: passive, cardSecurity: cardSecurity, chip: chip, active: active)
     }
 
-    public init(passive: PassiveAuthenticationResult, chip: ChipCheckResult, active: ChipCheckResult) {
+    public init(
+        passive: PassiveAuthenticationResult, cardSecurity: PassiveAuthenticationResult? = nil,
+        chip: ChipCheckResult, active: ChipCheckResult
+    ) {
         self.passive = passive
+        self.cardSecurity = cardSecurity
         self.chip = Self.gate(chip, on: 14, passive, what: "Chip Authentication")
         self.active = Self.gate(active, on: 15, passive, what: "Active Authentication")
-        let failed = passive.status == .failed || self.chip.status == .failed || self.active.status == .failed
+        let failed = passive.status == .failed || cardSecurity?.status == .failed
+            || self.chip.status == .failed || self.active.status == .failed
         if failed {
             verdict = .notGenuine
         } else if passive.status == .passed {

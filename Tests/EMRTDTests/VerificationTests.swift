@@ -153,4 +153,21 @@ struct VerificationTests {
         let v = try readAndVerify(specimen(), trust: trust)
         #expect(v.passive.status == .issuerUnknown)
     }
+
+    @Test("EF.CardSecurity is verified like EF.SOD when present; a tampered one makes the document not genuine")
+    func cardSecurity() throws {
+        var image = try specimen()
+        let pki = Specimen.testPKI
+        let infos = try #require(image.files[.cardAccess])
+        image.files[.cardSecurity] = try CardSecurityDocument.sign(securityInfos: infos, signer: pki.dsc, key: pki.dscKey, scheme: pki.scheme)
+        let good = DocumentVerification(files: image.files, trust: pki.trustStore)
+        #expect(good.cardSecurity?.status == .passed)
+        #expect(good.verdict == .genuine)
+        var bytes = try #require(image.files[.cardSecurity])
+        bytes[bytes.count / 2] ^= 0x01
+        image.files[.cardSecurity] = bytes
+        let bad = DocumentVerification(files: image.files, trust: pki.trustStore)
+        #expect(bad.cardSecurity?.status == .failed)
+        #expect(bad.verdict == .notGenuine)
+    }
 }
