@@ -17,16 +17,22 @@ struct PCSCTestbedTests {
 
     @Test("Reads the specimen through PC/SC with the CAN and with the ID, birth and expiry dates")
     func read() throws {
-        let can = try run("cccd-read", ["--can", "001234", "--reader", "0"])
+        let can = try run("cccd-read", ["--can", "001234", "--reader", "0", "--trust", "TestVectors/pki/csca.pem"])
         #expect(can.status == 0, "\(can.stderr)")
+        #expect(can.stdout.hasPrefix("VERDICT: GENUINE"))
         #expect(can.stdout.contains("Card read with PACE-CAN"))
         #expect(can.stdout.contains("Trần Thị Ngọc Ánh"))
         #expect(can.stdout.contains("Virtual PCD 00 00 (T=1)"))
-        let mrz = try run("cccd-read", ["--id", "079195001234", "--dob", "950314", "--doe", "350314", "--access", "bac", "--json"])
+        let mrz = try run("cccd-read", ["--id", "079195001234", "--dob", "950314", "--doe", "350314", "--access", "bac", "--json",
+                                        "--trust", "TestVectors/pki/csca.pem"])
         #expect(mrz.status == 0, "\(mrz.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(mrz.stdout.utf8)) as? [String: Any])
         #expect((object["holder"] as? [String: Any])?["personalIDNumber"] as? String == "079195001234")
         #expect(object["accessControl"] as? String == "BAC")
+        #expect(object["verdict"] as? String == "genuine")
+        // Without trust the same card is unverified.
+        let untrusted = try run("cccd-read", ["--can", "001234"])
+        #expect(untrusted.status == 4)
     }
 
     @Test("A wrong CAN through PC/SC: the chip's 6300 is named")
