@@ -1,6 +1,6 @@
 public import Cryptography
 public import EMRTDCore
-public import ISO7816
+import ISO7816
 public import LDS
 public import SecureMessaging
 

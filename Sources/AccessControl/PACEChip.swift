@@ -1,4 +1,4 @@
-public import Cryptography
+import Cryptography
 public import EMRTDCore
 public import ISO7816
 public import SecureMessaging

@@ -7,6 +7,7 @@ import Foundation
 import ISO7816
 import LDS
 import MRZ
+import PassiveAuthentication
 import Specimen
 import VirtualChip
 
@@ -21,9 +22,22 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Full reads of the specimen to time.")
     var reads = 200
 
+    @Option(name: .long, help: "Distinct signed card images for the passive-authentication figures.")
+    var cards = 200
+
+    @Option(name: .long, help: "Passes over those cards per measurement.")
+    var passes = 3
+
+    @Flag(name: .long, help: "Only the passive-authentication figures.")
+    var passiveOnly = false
+
     func run() throws {
         do {
-            try measure()
+            if !passiveOnly {
+                try measure()
+                print("")
+            }
+            try measurePassiveAuthentication()
         } catch {
             throw fail(error)
         }
@@ -116,6 +130,25 @@ struct BenchCommand: ParsableCommand {
             try session.performPACE(configuration, password: password)
         }
         row("PACE, terminal + virtual chip, in process", full, unit: "run", baseline: raw * 5)
+    }
+
+    /// Passive authentication of distinct documents (parse EF.SOD, hash the data groups, verify the
+    /// SOD signature, the DSC against the CSCA, the CRL) on one and two threads, beside raw OpenSSL
+    /// verifications of the same key type: the ECDSA brainpoolP256r1 test PKI of the specimen and an
+    /// RSA-2048 PKCS#1 v1.5 PKI made for the run.
+    private func measurePassiveAuthentication() throws(EMRTDError) {
+        let bench = PassiveAuthenticationBench(cards: max(cards, 2), passes: max(passes, 1))
+        print("passive authentication: \(bench.cards) distinct cards, at least \(bench.passes) passes and \(bench.minimumSeconds) s per figure; raw = PublicKey.isValidSignature (OpenSSL EVP_DigestVerify), 1 per card in the steady state")
+        var failures: [String: Int] = [:]
+        var verified = 0
+        for (name, pki) in [("ECDSA bp256", Specimen.testPKI), ("RSA-2048", try DocumentPKI.generate(algorithm: .rsa))] {
+            let figures = try bench.measure(name: name, pki: pki, report: row)
+            failures.merge(figures.failures) { $0 + $1 }
+            verified += figures.verified
+        }
+        let total = failures.values.reduce(0, +)
+        print("  passive authentications not passed: \(total) of \(verified)")
+        for (reason, count) in failures.sorted(by: { $0.key < $1.key }) { print("    \(count) x \(reason)") }
     }
 
     /// Mean seconds per call over `n` calls, after one warm-up call.

@@ -1,4 +1,4 @@
-public import EMRTDCore
+import EMRTDCore
 public import Foundation
 public import LDS
 public import PassiveAuthentication

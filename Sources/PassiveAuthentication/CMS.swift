@@ -169,7 +169,7 @@ extension CMS.SignedData {
     /// ``certificates`` as X.509 certificates, each parsed on its own: one that does not parse is a
     /// failure in its place, not an error for the whole SignedData.
     public var parsedCertificates: [Result<Certificate, EMRTDError>] {
-        certificates.map { der in Result { () throws(EMRTDError) -> Certificate in try Certificate(der: der) } }
+        certificates.map { der in Result { () throws(EMRTDError) -> Certificate in try VerificationCache.shared.certificate(der) } }
     }
 }
 

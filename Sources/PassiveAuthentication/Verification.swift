@@ -254,7 +254,9 @@ struct IssuerLink: VerificationCheck {
             context.note(.chainIssuerUnknown, "no trusted CSCA issued the \(context.signerRole) (issuer \(signer.issuer))")
             return
         }
-        let verified = candidates.filter { (try? signer.isSignedBy($0.publicKey)) == true }
+        let verified = candidates.filter { csca in
+            VerificationCache.shared.isSigned(signer.der, by: csca) { () throws(EMRTDError) in try signer.isSignedBy(csca.publicKey) }
+        }
         guard !verified.isEmpty else {
             context.result.chain = .invalid
             context.note(
@@ -301,7 +303,9 @@ struct Revocation: VerificationCheck {
         guard let signer = context.result.signer, let csca = context.result.csca else { return }
         for crl in context.trust.crls where crl.issuer == csca.subject {
             let keys = [csca] + context.trust.cscas.filter { $0.subject == crl.issuer && $0.der != csca.der }
-            guard keys.contains(where: { (try? crl.isSignedBy($0.publicKey)) == true }) else {
+            guard keys.contains(where: { key in
+                VerificationCache.shared.isSigned(crl.der, by: key) { () throws(EMRTDError) in try crl.isSignedBy(key.publicKey) }
+            }) else {
                 context.note(.chainCRLIgnored, "a CRL naming \(crl.issuer) as issuer is not signed by that CSCA and was ignored")
                 continue
             }

@@ -1,0 +1,48 @@
+import EMRTDCore
+import Foundation
+import X509
+
+/// Remembers what does not change between documents of one issuer: the parsed document signer
+/// certificate (OpenSSL's key decoding costs more than an RSA verification), whether a DSC is signed
+/// by a CSCA, whether a CRL is signed by its CSCA. Keys are the exact DER bytes, so a cached answer
+/// is the answer for those bytes; the cache is bounded and shared by every thread.
+final class VerificationCache: @unchecked Sendable {
+    static let shared = VerificationCache()
+
+    /// Entries per table before it is emptied (a station meets few issuers; a hostile input stream
+    /// cannot grow memory without bound).
+    static let capacity = 512
+
+    private let lock = NSLock()
+    private var certificates: [[UInt8]: Certificate] = [:]
+    private var links: [Pair: Bool] = [:]
+
+    private struct Pair: Hashable {
+        let child: [UInt8]
+        let issuer: [UInt8]
+    }
+
+    /// The certificate for `der`, parsed once.
+    func certificate(_ der: [UInt8]) throws(EMRTDError) -> Certificate {
+        if let hit = lock.withLock({ certificates[der] }) { return hit }
+        let parsed = try Certificate(der: der)
+        lock.withLock {
+            if certificates.count >= Self.capacity { certificates.removeAll(keepingCapacity: true) }
+            certificates[der] = parsed
+        }
+        return parsed
+    }
+
+    /// Whether the object with DER `child` is signed by `issuer`'s key, computed once per pair.
+    /// Errors (an unsupported algorithm) count as "not signed", like the callers treat them.
+    func isSigned(_ child: [UInt8], by issuer: Certificate, verify: () throws(EMRTDError) -> Bool) -> Bool {
+        let key = Pair(child: child, issuer: issuer.der)
+        if let hit = lock.withLock({ links[key] }) { return hit }
+        let answer = (try? verify()) ?? false
+        lock.withLock {
+            if links.count >= Self.capacity { links.removeAll(keepingCapacity: true) }
+            links[key] = answer
+        }
+        return answer
+    }
+}
