@@ -10,17 +10,18 @@ public enum ExitStatus {
     public static let success: Int32 = 0
     /// The document is not genuine: a check failed (or a vector case failed).
     public static let notGenuine: Int32 = 1
-    /// Bad usage or input: arguments, a wrong MRZ or CAN, an unreadable trust file or card image.
+    /// Bad usage or input: arguments, an unreadable trust file or card image.
     public static let badInput: Int32 = 2
-    /// The card or the reader failed: communication, secure messaging, a card pulled out, a file
-    /// that could not be read whole.
+    /// The card or the reader failed or refused: communication, secure messaging, a card pulled out,
+    /// a file that could not be read whole, access control refused (a wrong MRZ or CAN: the chip's
+    /// status word is named).
     public static let cardError: Int32 = 3
     /// The document was read but could not be verified (no trusted CSCA, no EF.SOD).
     public static let unverified: Int32 = 4
 
     static func forError(_ error: EMRTDError) -> Int32 {
         switch error.code.domain {
-        case "card", "sm", "lds", "tlv", "ca", "aa", "vpcd", "dg2", "face", "dg13", "asn1":
+        case "card", "sm", "lds", "tlv", "ca", "aa", "vpcd", "dg2", "face", "dg13", "asn1", "bac", "pace", "access":
             return cardError
         default:
             return badInput

@@ -25,7 +25,7 @@ public struct ReadCardCommand: ParsableCommand {
 
             After reading it runs passive authentication (EF.SOD against the CSCAs of --trust), Chip or Active
             Authentication, and prints the verdict first. Exit status: 0 genuine, 1 not genuine, 2 bad usage or
-            input (a wrong MRZ or CAN included), 3 card or reader error, 4 unverified.
+            input, 3 card or reader error (a refused MRZ or CAN included), 4 unverified.
             """
     )
 

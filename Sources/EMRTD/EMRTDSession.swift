@@ -60,6 +60,8 @@ public final class EMRTDSession {
     /// The READ BINARY length that works with this chip, learned while reading. For odd-INS reads
     /// it bounds the whole DO'53', so the protected answer still fits a short response with AES.
     public private(set) var blockSize: Int
+    /// A first READ BINARY of a whole block was refused once: files then start with their header.
+    private var firstReadRefused = false
     /// How many times secure messaging had to be re-established.
     public private(set) var reauthentications = 0
 
@@ -197,8 +199,10 @@ public final class EMRTDSession {
             try select(file)
         }
         if total == nil {
-            // The first bytes hold the tag and length: at most 1-2 tag bytes and 5 length bytes.
-            let head = try readChunk(file, offset: 0, length: 8, useSFI: &useSFI, allowShort: true).data
+            // The first read asks for a whole block: most files are then read in one APDU fewer. A chip
+            // that refuses a length beyond a short file's end gets the 8 bytes that hold any tag and
+            // length instead, and that refusal teaches nothing about the block size.
+            let head = try readChunk(file, offset: 0, length: firstReadRefused ? 8 : blockSize, useSFI: &useSFI, allowShort: true).data
             buffer = head
             let header: (tag: TLVTag, headerLength: Int, valueLength: Int)
             do {
@@ -283,6 +287,20 @@ public final class EMRTDSession {
             let sw = response.statusWord
             if let exact = sw.correctLength, exact < want {
                 want = exact
+                if allowShort {
+                    // At a file's start the exact length may be the file's end, not the chip's limit.
+                    firstReadRefused = true
+                    continue
+                }
+            } else if want > CommandAPDU.maximumShortNe && (sw == .wrongLength || sw == .wrongParameters) {
+                // The chip refuses extended length after all: short reads from now on.
+                want = min(options.shortBlockSize, want)
+            } else if allowShort && offset == 0 && want > 8 && (sw == .wrongLength || sw == .wrongParameters) && !firstReadRefused {
+                // Refused beyond a short file's end, or beyond the chip's limit: ask for the header
+                // only, and from now on start files with the header (one wasted APDU at most).
+                firstReadRefused = true
+                want = 8
+                continue
             } else if sw == .wrongLength || sw == .wrongParameters || sw.sw1 == 0x6C {
                 guard let smaller = Self.stepDown(from: want) else {
                     throw EMRTDError(.fileReadFailed, "\(file.name): READ BINARY failed at offset \(offset) even with 1 byte (\(sw))")
@@ -291,7 +309,7 @@ public final class EMRTDSession {
             } else {
                 throw EMRTDError.status(sw, during: "READ BINARY \(file.name) at offset \(offset)")
             }
-            if !allowShort || length > 8 { blockSize = min(blockSize, max(want, 1)) }
+            blockSize = min(blockSize, max(want, 1))
         }
     }
 

@@ -79,10 +79,10 @@ struct ReadCommandTests {
         #expect(photo["type"] as? String == "jpeg")
     }
 
-    @Test("A wrong MRZ is refused with a clear message naming 6300, and exit status 2 (bad input)", arguments: ["auto", "bac"])
+    @Test("A wrong MRZ is refused with a clear message naming 6300, and exit status 3", arguments: ["auto", "bac"])
     func wrongKey(access: String) throws {
         let r = try run("cccd-read", ["--simulated", "--access", access, "--id", "079195009999", "--dob", "950314", "--doe", "350314"])
-        #expect(r.status == 2)
+        #expect(r.status == 3)
         #expect(r.stderr.contains("6300"))
         #expect(r.stderr.contains(access == "bac" ? "bac.authentication-failed" : "pace.authentication-failed"))
         #expect(!r.stdout.contains("Trần"))
@@ -108,7 +108,7 @@ struct ReadCommandTests {
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("Card read with PACE-CAN"))
         let wrong = try run("cccd-read", ["--simulated", "--can", "001235"])
-        #expect(wrong.status == 2)
+        #expect(wrong.status == 3)
         #expect(wrong.stderr.contains("refused PACE with the CAN (6300"))
         let bac = try run("cccd-read", ["--simulated", "--can", "001234", "--access", "bac"])
         #expect(bac.status != 0)

@@ -38,7 +38,7 @@ struct PCSCTestbedTests {
     @Test("A wrong CAN through PC/SC: the chip's 6300 is named")
     func wrongCAN() throws {
         let r = try run("cccd-read", ["--can", "111111"])
-        #expect(r.status == 2)
+        #expect(r.status == 3)
         #expect(r.stderr.contains("6300"))
     }
 
