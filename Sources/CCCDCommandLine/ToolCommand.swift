@@ -11,7 +11,7 @@ public struct ToolCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cccd",
         abstract: "The CCCD / eMRTD toolkit: specimen cards, card images, vector suites.",
-        subcommands: [SpecimenCommand.self, InspectCommand.self, VerifyCommand.self, PKICommand.self, VectorsCommand.self, SimulateCommand.self, BenchCommand.self]
+        subcommands: [SpecimenCommand.self, InspectCommand.self, VerifyCommand.self, PKICommand.self, VectorsCommand.self, SimulateCommand.self, BenchCommand.self, ReaderBenchCommand.self]
     )
 
     public init() {}
@@ -26,9 +26,23 @@ struct SpecimenCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The directory to create.", valueName: "DIR"))
     var out: String
 
+    @Option(name: .long, help: ArgumentHelp("Make the face image this many bytes (a real CCCD portrait is about 20000).", valueName: "BYTES"))
+    var faceSize = 0
+
+    @Flag(name: .long, help: "A chip that accepts extended length APDUs (and says so in its ATR).")
+    var extendedLength = false
+
+    @Flag(name: .long, help: "A BAC-only chip: no PACE in EF.CardAccess.")
+    var bacOnly = false
+
     func run() throws {
         do {
-            try Specimen.cardImage().write(to: out)
+            var image = try Specimen.cardImage(faceSize: faceSize, pace: !bacOnly)
+            if extendedLength {
+                image.settings.chip.extendedLength = true
+                image.settings.chip.maxResponseLength = 65536
+            }
+            try image.write(to: out)
             print("Specimen card image written to \(out)")
         } catch {
             throw fail(error)

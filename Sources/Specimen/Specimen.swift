@@ -68,18 +68,34 @@ public enum Specimen {
         return TLV(tag: 0x6F, value: key.publicKey.subjectPublicKeyInfo).encoded()
     }
 
+    /// The specimen face as a JPEG of at least `size` bytes: comment segments (COM, FFFE) after the
+    /// start of image make it as large as a real portrait (about 20 KB on a CCCD) and stay a valid JPEG.
+    public static func face(size: Int = 0) -> [UInt8] {
+        var jpeg = SpecimenFace.jpeg
+        var padding: [UInt8] = []
+        var missing = size - jpeg.count
+        while missing > 4 {
+            let n = min(missing - 4, 65_533)
+            padding += [0xFF, 0xFE, UInt8((n + 2) >> 8), UInt8((n + 2) & 0xFF)] + [UInt8](repeating: 0x20, count: n)
+            missing -= n + 4
+        }
+        jpeg.insert(contentsOf: padding, at: 2)
+        return jpeg
+    }
+
     /// The whole card image: EF.COM, DG1, DG2, DG13, DG14, DG15, EF.CardAccess and an EF.SOD signed
     /// by the test PKI's document signer; `card.json` holds the MRZ, the CAN and the chip's keys.
-    public static func cardImage() throws(EMRTDError) -> CardImage {
+    /// `faceSize` makes the portrait that large (bytes); `pace: false` leaves PACE out (a BAC-only card).
+    public static func cardImage(faceSize: Int = 0, pace: Bool = true) throws(EMRTDError) -> CardImage {
         let mrz = try mrz()
         var files: [LDSFile: [UInt8]] = [:]
         files[.dg1] = DG1(mrz: mrz).raw
-        files[.dg2] = DG2.encode(face: SpecimenFace.jpeg, type: .jpeg, width: SpecimenFace.width, height: SpecimenFace.height)
+        files[.dg2] = DG2.encode(face: face(size: faceSize), type: .jpeg, width: SpecimenFace.width, height: SpecimenFace.height)
         files[.dg13] = DG13(record: record).raw
         files[.dg14] = try dg14()
         files[.dg15] = try dg15()
         files[.com] = EFCOM(dataGroups: [.dg1, .dg2, .dg13, .dg14, .dg15]).raw
-        files[.cardAccess] = cardAccess
+        if pace { files[.cardAccess] = cardAccess }
         var groups: [Int: [UInt8]] = [:]
         for (file, bytes) in files { if let n = file.dataGroupNumber { groups[n] = bytes } }
         files[.sod] = try testPKI.signSecurityObject(dataGroups: groups)

@@ -24,10 +24,13 @@ let repositoryRoot: URL = {
     return url
 }()
 
-func run(_ tool: String, _ arguments: [String], input: String? = nil) throws -> Run {
+func run(_ tool: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Run {
     let process = Process()
     process.executableURL = binaries.appendingPathComponent(tool)
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.currentDirectoryURL = repositoryRoot
     let out = Pipe()
     let err = Pipe()

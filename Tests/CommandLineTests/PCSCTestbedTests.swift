@@ -1,3 +1,4 @@
+import EMRTDCore
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 let testbedNamespace = ProcessInfo.processInfo.environment["CCCD_TESTBED_NS"] ?? "cccd-testbed"
 let testbedUp = ProcessInfo.processInfo.environment["CCCD_TESTBED"] != nil
 
-@Suite("cccd-read through pcscd and vpcd", .enabled(if: testbedUp, "needs scripts/testbed.sh up (scripts/test.sh does it)"), .serialized)
+@Suite("cccd-read through pcscd and vpcd", .enabled(if: testbedUp, "needs scripts/testbed.sh up (scripts/test.sh does it)"), .serialized, .timeLimit(.minutes(2)))
 struct PCSCTestbedTests {
     @Test("The reader lists the virtual card")
     func listReaders() throws {
@@ -49,27 +50,117 @@ struct PCSCTestbedTests {
         #expect(r.stderr.contains("no reader named"))
     }
 
-    @Test("A card pulled out mid-read ends with a card error, never a partial result shown as read")
+    /// A second virtual card in vpcd's second slot (`Virtual PCD 00 01`), until `stop()`.
+    final class SecondCard {
+        let process = Process()
+        init(card: String?, extra: [String] = []) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            process.arguments = ["netns", "exec", testbedNamespace, binaries.appendingPathComponent("cccd").path,
+                                 "sim", "--vpcd", "127.0.0.1:35964"] + (card.map { ["--card", $0] } ?? []) + extra
+            try process.run()
+            var present = false
+            for _ in 0..<60 where !present {
+                usleep(250_000)
+                present = try run("cccd-read", ["--list-readers"]).stdout.contains("Virtual PCD 00 01 (card present")
+            }
+            guard present else {
+                stop()
+                throw EMRTDError(.transport, "the second virtual card did not appear")
+            }
+        }
+        func stop() {
+            // SIGKILL: the test runner's threads may block SIGTERM, and a child inherits that mask.
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            // Until pcscd has seen the card go.
+            for _ in 0..<40 {
+                if (try? run("cccd-read", ["--list-readers"]).stdout.contains("Virtual PCD 00 01 (no card"))! { break }
+                usleep(100_000)
+            }
+        }
+    }
+
+    func image(_ arguments: [String]) throws -> String {
+        let dir = temporaryDirectory()
+        let r = try run("cccd", ["specimen", "--out", dir] + arguments)
+        try #require(r.status == 0, "\(r.stderr)")
+        return dir
+    }
+
+    @Test("PACE with the MRZ through PC/SC")
+    func paceMRZ() throws {
+        let r = try run("cccd-read", ["--id", "079195001234", "--dob", "950314", "--doe", "350314", "--reader", "Virtual PCD 00 00",
+                                      "--trust", "TestVectors/pki/csca.pem"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Card read with PACE-MRZ"))
+    }
+
+    @Test("A BAC-only card, and extended length on and off with a 20 KB portrait")
+    func bacOnlyAndExtendedLength() throws {
+        let bacOnly = try image(["--bac-only"])
+        let extended = try image(["--face-size", "20000", "--extended-length"])
+        let short = try image(["--face-size", "20000"])
+        defer { for d in [bacOnly, extended, short] { try? FileManager.default.removeItem(atPath: d) } }
+
+        var card = try SecondCard(card: bacOnly)
+        let bac = try run("cccd-read", ["--id", "079195001234", "--dob", "950314", "--doe", "350314", "--reader", "Virtual PCD 00 01",
+                                        "--trust", "TestVectors/pki/csca.pem"])
+        card.stop()
+        #expect(bac.status == 0, "\(bac.stderr)")
+        #expect(bac.stdout.contains("Card read with BAC"))
+        #expect(bac.stdout.contains("PACE is not offered"))
+
+        var apdus: [Int] = []
+        for dir in [extended, short] {
+            card = try SecondCard(card: dir)
+            let r = try run("cccd-read", ["--can", "001234", "--reader", "Virtual PCD 00 01", "--trust", "TestVectors/pki/csca.pem", "--json"])
+            card.stop()
+            #expect(r.status == 0, "\(r.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let stats = try #require(object["stats"] as? [String: Any])
+            apdus.append(try #require((stats["total"] as? [String: Any])?["apdus"] as? Int))
+            #expect(((stats["phases"] as? [String: Any])?["files"] as? [String: Any])?["apdus"] is Int)
+        }
+        // Extended length reads the 20 KB portrait in one APDU; short reads need about 90.
+        #expect(apdus[0] <= 20, "\(apdus)")
+        #expect(apdus[1] >= 100, "\(apdus)")
+    }
+
+    @Test("A card pulled out mid-DG2: exit 3, the card named removed, nothing shown as read; reinserted, it reads")
     func pulledOut() throws {
-        // A second virtual card in vpcd's second slot, removed after 12 APDUs.
-        let sim = Process()
-        sim.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        sim.arguments = ["netns", "exec", testbedNamespace, binaries.appendingPathComponent("cccd").path,
-                         "sim", "--vpcd", "127.0.0.1:35964", "--remove-after", "12"]
-        try sim.run()
-        defer {
-            if sim.isRunning { sim.terminate() }
-            sim.waitUntilExit()
-        }
-        var present = false
-        for _ in 0..<60 where !present {
-            usleep(250_000)
-            present = try run("cccd-read", ["--list-readers"]).stdout.contains("Virtual PCD 00 01 (card present")
-        }
-        try #require(present, "the second virtual card did not appear")
-        let r = try run("cccd-read", ["--can", "001234", "--reader", "Virtual PCD 00 01"])
+        let dir = try image(["--face-size", "20000"])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let card = try SecondCard(card: dir, extra: ["--remove-after", "40"])
+        let r = try run("cccd-read", ["--can", "001234", "--reader", "Virtual PCD 00 01", "--trust", "TestVectors/pki/csca.pem"])
+        card.stop()
         #expect(r.status == 3, "\(r.stdout)\n\(r.stderr)")
-        #expect(r.stderr.contains("card.removed") || r.stderr.contains("card.pcsc"))
+        #expect(r.stderr.contains("removed"))
+        #expect(!r.stdout.contains("VERDICT"))
         #expect(!r.stdout.contains("Trần"))
+
+        let again = try SecondCard(card: dir)
+        defer { again.stop() }
+        let r2 = try run("cccd-read", ["--can", "001234", "--reader", "Virtual PCD 00 01", "--trust", "TestVectors/pki/csca.pem"])
+        #expect(r2.status == 0, "\(r2.stderr)")
+        #expect(r2.stdout.hasPrefix("VERDICT: GENUINE"))
+    }
+
+    @Test("Two readers with cards: without --reader it asks which; --reader picks one")
+    func twoReaders() throws {
+        let card = try SecondCard(card: nil)
+        defer { card.stop() }
+        let ambiguous = try run("cccd-read", ["--can", "001234"])
+        #expect(ambiguous.status == 2)
+        #expect(ambiguous.stderr.contains("several readers hold a card"))
+        let picked = try run("cccd-read", ["--can", "001234", "--reader", "1"])
+        #expect(picked.status == 4, "\(picked.stderr)")
+        #expect(picked.stdout.contains("from Virtual PCD 00 01"))
+    }
+
+    @Test("No pcscd: a clear message and exit 3")
+    func noService() throws {
+        let r = try run("cccd-read", ["--can", "001234"], environment: ["PCSCLITE_CSOCK_NAME": "/nonexistent/pcscd.comm"])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("pcscd) is not running"))
     }
 }
