@@ -80,6 +80,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Personalization",
+            dependencies: ["EMRTDCore", "ISO7816", "MRZ", "LDS", "Cryptography", "PassiveAuthentication"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "EMRTD",
             dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "PassiveAuthentication", "X509"],
             swiftSettings: strict
@@ -103,7 +108,7 @@ let package = Package(
             name: "CCCDCommandLine",
             dependencies: [
                 "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites", "PCSC",
-                "PassiveAuthentication", "X509", "Cryptography", "AccessControl",
+                "PassiveAuthentication", "X509", "Cryptography", "AccessControl", "Personalization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -11,6 +11,7 @@ import LDS
 import MRZ
 import PassiveAuthentication
 import PCSC
+import Personalization
 import Specimen
 import VirtualChip
 
@@ -48,6 +49,9 @@ public struct ReadCardCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("CSCA certificates, a folder of them, an ICAO master list, or a CRL (repeatable).", valueName: "PATH"))
     var trust: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Check the chip against this citizen record (JSON, see cccd perso --example-record): a difference makes the card not genuine.", valueName: "RECORD"))
+    var expect: String?
 
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
@@ -182,6 +186,7 @@ public struct ReadCardCommand: ParsableCommand {
                 if done >= total { printError("\r\u{1B}[K", terminator: "") }
             }
         }
+        let expected = try expect.map { (path: String) throws(EMRTDError) in try RecordOptions.load(path) }
         var (store, trustNames) = try TrustOptions.load(trust)
         if simulated && cardImage == nil {
             // The built-in specimen is signed by the project's test CSCA.
@@ -192,8 +197,12 @@ public struct ReadCardCommand: ParsableCommand {
         let result = try reader.read(from: chip, key: accessKey)
         let document = Document(files: result.files)
         let verifyStart = DispatchTime.now().uptimeNanoseconds
+        let differences = try expected.map { (record: CitizenRecord, photo: [UInt8]?) in
+            RecordCheck.differences(files: result.files, record: record, photo: photo)
+        }
         let verification = DocumentVerification(
-            files: result.files, trust: store, chip: result.chipCheck, active: result.activeAuthentication)
+            files: result.files, trust: store, chip: result.chipCheck, active: result.activeAuthentication,
+            recordDifferences: differences)
         let verificationSeconds = Double(DispatchTime.now().uptimeNanoseconds - verifyStart) / 1e9
         let report = ReadReport(
             source: source, result: result, document: document, verification: verification, trust: trustNames,

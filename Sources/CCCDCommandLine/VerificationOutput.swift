@@ -26,6 +26,9 @@ struct ChecksJSON: Encodable {
     var passive: Passive
     var chip: Check
     var active: Check
+    /// `cccd-read --expect`: the comparison with the citizen's record.
+    var record: Check?
+    var recordDifferences: [String]?
 
     init(_ v: DocumentVerification) {
         let outcome = v.passiveOutcome
@@ -38,6 +41,8 @@ struct ChecksJSON: Encodable {
             cardSecurity: v.cardSecurity.map { Check(status: $0.status.rawValue, reason: $0.reasons.joined(separator: "; ")) })
         chip = Check(status: v.chip.status.rawValue, reason: v.chip.reason)
         active = Check(status: v.active.status.rawValue, reason: v.active.reason)
+        record = v.record.map { Check(status: $0.status.rawValue, reason: $0.reason) }
+        recordDifferences = v.record == nil ? nil : v.recordDifferences
     }
 }
 
@@ -69,6 +74,10 @@ enum VerificationText {
         }
         out.append("  Chip authentication      \(v.chip.status.rawValue): " + TerminalText.sanitize(v.chip.reason))
         out.append("  Active authentication    \(v.active.status.rawValue): " + TerminalText.sanitize(v.active.reason))
+        if let record = v.record {
+            out.append("  Citizen record           \(record.status.rawValue)")
+            for difference in v.recordDifferences { out.append("    - " + TerminalText.sanitize(difference)) }
+        }
         return out
     }
 }

@@ -43,6 +43,10 @@ public struct DocumentVerification: Sendable {
     public let cardSecurity: PassiveAuthenticationResult?
     public let chip: CheckOutcome
     public let active: CheckOutcome
+    /// The comparison with the citizen's record (`cccd-read --expect`), when one was given.
+    public let record: CheckOutcome?
+    /// Each difference between the chip and the record.
+    public let recordDifferences: [String]
     public let verdict: Verdict
 
     /// - Parameters:
@@ -51,7 +55,7 @@ public struct DocumentVerification: Sendable {
     ///   - active: what Active Authentication gave.
     public init(
         files: [LDSFile: [UInt8]], trust: TrustStore, at date: Date = Date(),
-        chip: ChipCheckResult = .notRun, active: ChipCheckResult = .notRun
+        chip: ChipCheckResult = .notRun, active: ChipCheckResult = .notRun, recordDifferences: [String]? = nil
     ) {
         var groups: [Int: [UInt8]] = [:]
         for (file, bytes) in files {
@@ -64,19 +68,27 @@ public struct DocumentVerification: Sendable {
             passive = PassiveAuthenticationResult(status: .notRun, issues: [EMRTDError(.sodMissing, "EF.SOD was not read")])
         }
         let cardSecurity = files[.cardSecurity].map { PassiveAuthentication.verify(cardSecurity: $0, trust: trust, at: date) }
-        self.init(passive: passive, cardSecurity: cardSecurity, chip: chip, active: active)
+        self.init(passive: passive, cardSecurity: cardSecurity, chip: chip, active: active, recordDifferences: recordDifferences)
     }
 
     public init(
         passive: PassiveAuthenticationResult, cardSecurity: PassiveAuthenticationResult? = nil,
-        chip: ChipCheckResult, active: ChipCheckResult
+        chip: ChipCheckResult, active: ChipCheckResult, recordDifferences: [String]? = nil
     ) {
         self.passive = passive
         self.cardSecurity = cardSecurity
         self.chip = Self.gate(chip, on: 14, passive, what: "Chip Authentication")
         self.active = Self.gate(active, on: 15, passive, what: "Active Authentication")
+        self.recordDifferences = recordDifferences ?? []
+        if let differences = recordDifferences {
+            record = differences.isEmpty
+                ? CheckOutcome(.passed, "every chip field (MRZ, DG13, portrait) is the record's")
+                : CheckOutcome(.failed, "\(differences.count) difference(s) from the record: " + differences.joined(separator: "; "))
+        } else {
+            record = nil
+        }
         let failed = passive.status == .failed || cardSecurity?.status == .failed
-            || self.chip.status == .failed || self.active.status == .failed
+            || self.chip.status == .failed || self.active.status == .failed || record?.status == .failed
         if failed {
             verdict = .notGenuine
         } else if passive.status == .passed {

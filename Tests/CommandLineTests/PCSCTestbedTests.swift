@@ -163,4 +163,35 @@ struct PCSCTestbedTests {
         #expect(r.status == 3)
         #expect(r.stderr.contains("pcscd) is not running"))
     }
+
+    @Test("perso -> virtual card in pcscd -> cccd-read --expect: genuine, for a batch of records")
+    func persoBatch() throws {
+        let dir = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try #require(try run("cccd", ["pki", "init", "--out", dir + "/pki"]).status == 0)
+        try #require(try run("cccd", ["specimen", "--out", dir + "/spec"]).status == 0)
+        try #require(try run("cccd-read", ["--simulated", dir + "/spec", "--photo", dir + "/face.jpg"]).status == 4)
+        let people: [(String, String, String)] = [
+            ("079305001111", "Lê Thị Hồng Nhung", "Nữ"), ("001088002222", "Phạm Quốc Đạt", "Nam"),
+            ("048199003333", "Trương Thị Bích Ngọc", "Nữ"),
+        ]
+        for (i, (id, name, sex)) in people.enumerated() {
+            var record = try #require(try JSONSerialization.jsonObject(with: Data(run("cccd", ["perso", "--example-record"]).stdout.utf8)) as? [String: Any])
+            record["personalID"] = id
+            record["fullName"] = name
+            record["sex"] = sex
+            record["placeOfResidence"] = "Tổ dân phố số \(i + 7), Phường Hòa Khánh Bắc, Quận Liên Chiểu, Thành phố Đà Nẵng, nơi có địa chỉ thường trú rất dài để thử độ dài trường"
+            let path = dir + "/r\(i).json"
+            try JSONSerialization.data(withJSONObject: record).write(to: URL(fileURLWithPath: path))
+            let made = try run("cccd", ["perso", "--record", path, "--pki", dir + "/pki", "--out", dir + "/card\(i)"])
+            try #require(made.status == 0, "\(made.stderr)")
+            let card = try SecondCard(card: dir + "/card\(i)")
+            let r = try run("cccd-read", ["--reader", "Virtual PCD 00 01", "--can", String(id.suffix(6)), "--expect", path,
+                                          "--trust", dir + "/pki/csca.pem"])
+            card.stop()
+            #expect(r.status == 0, "\(name): \(r.stdout)\(r.stderr)")
+            #expect(r.stdout.contains(name))
+        }
+    }
 }
