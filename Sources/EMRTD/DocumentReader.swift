@@ -266,13 +266,12 @@ public struct DocumentReader {
     }
 
     /// The EF.CardAccess of CCCD cards (PACE-ECDH-GM-AES-128 on brainpoolP256r1, CA, TA), as
-    /// reader apps ship it for chips that hide the file.
-    public static let cccdCardAccess: [UInt8] = [
-        0x31, 0x34, 0x30, 0x0D, 0x06, 0x08, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x02, 0x02, 0x01, 0x01,
-        0x30, 0x0F, 0x06, 0x0A, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x03, 0x02, 0x02, 0x02, 0x01, 0x01,
-        0x30, 0x12, 0x06, 0x0A, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x02, 0x02, 0x02, 0x01, 0x02,
-        0x02, 0x01, 0x0D,
-    ]
+    /// reader apps ship it for chips that hide the file (CCCD.md).
+    public static let cccdCardAccess: [UInt8] = SecurityInfos.encode([
+        ChipAuthenticationInfo.encode(protocolOID: "0.4.0.127.0.7.2.2.3.2.2", version: 1),
+        PACEInfo(protocolOID: "0.4.0.127.0.7.2.2.4.2.2", version: 2, parameterID: 13).raw,
+        TerminalAuthenticationInfo.encode(version: 1),
+    ])
 
     /// Chip Authentication with DG14's key. A chip that cannot continue with the new keys has
     /// failed; the read stops there, since every later answer would be unauthenticated.

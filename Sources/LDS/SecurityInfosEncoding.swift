@@ -82,3 +82,11 @@ extension ActiveAuthenticationInfo {
         return TLV(tag: 0x30, value: body).encoded()
     }
 }
+
+extension TerminalAuthenticationInfo {
+    /// `TerminalAuthenticationInfo ::= SEQUENCE { protocol id-TA (0.4.0.127.0.7.2.2.2), version INTEGER }`, DER.
+    public static func encode(version: Int) -> [UInt8] {
+        let id: OID = "0.4.0.127.0.7.2.2.2"
+        return TLV(tag: 0x30, value: TLV(tag: 0x06, value: id.contentBytes).encoded() + DER.integer(version)).encoded()
+    }
+}

@@ -4,6 +4,7 @@ public import MRZ
 import Cryptography
 import ISO7816
 import PassiveAuthentication
+public import Personalization
 
 /// The built-in specimen CCCD: a synthetic holder (no real person), with the file layout of a
 /// real card (EF.COM, DG1, DG2, DG13, DG14, DG15, EF.SOD, EF.CardAccess) and a chip that does
@@ -37,35 +38,20 @@ public enum Specimen {
         field16: "0123456789ABCDEF"
     )
 
-    /// The EF.CardAccess that CCCD reader apps ship (PACE-ECDH-GM-AES-128 on brainpoolP256r1,
-    /// CA ECDH AES-128, TA v2), from the project's notes on the card.
-    public static let cardAccess: [UInt8] = try! Hex.decode(
-        "3134300D060804007F0007020202020101300F060A04007F000702020302020201013012060A04007F0007020204020202010202010D"
-    )
+    /// The specimen as a citizen record (`cccd perso` builds cards from the same kind of record).
+    public static var citizen: CitizenRecord {
+        CitizenRecord(
+            personalID: record.personalIDNumber, fullName: record.fullName, dateOfBirth: record.dateOfBirth, sex: record.sex,
+            nationality: record.nationality, ethnicity: record.ethnicity, religion: record.religion,
+            placeOfOrigin: record.placeOfOrigin, placeOfResidence: record.placeOfResidence,
+            identifyingMarks: record.identifyingMarks, dateOfIssue: record.dateOfIssue, dateOfExpiry: record.dateOfExpiry,
+            fatherName: record.fatherName, motherName: record.motherName, spouseName: record.spouseName,
+            oldIDNumber: record.oldIDNumber, field16: record.field16, photo: nil)
+    }
 
     /// The specimen's MRZ, built with every check digit.
     public static func mrz() throws(EMRTDError) -> MRZ {
-        try MRZBuilder.cccd(
-            personalID: personalID, dateOfBirth: dateOfBirth, sex: .female, dateOfExpiry: dateOfExpiry,
-            surname: "Trần", givenNames: "Thị Ngọc Ánh"
-        )
-    }
-
-    /// DG14 as on a CCCD: Chip Authentication with ECDH on brainpoolP256r1 and AES-128 (key 1).
-    static func dg14() throws(EMRTDError) -> [UInt8] {
-        let group = try ECGroup.standard(parameterID: 13)
-        let publicKey = try group.publicKey(Hex.decode(chipAuthenticationKey)).encoded
-        let infos = SecurityInfos.encode([
-            ChipAuthenticationInfo.encode(protocolOID: "0.4.0.127.0.7.2.2.3.2.2", version: 1, keyID: 1),
-            ChipAuthenticationPublicKeyInfo.encode(publicKey: publicKey, parameterID: 13, keyID: 1),
-        ])
-        return TLV(tag: 0x6E, value: infos).encoded()
-    }
-
-    /// DG15: the Active Authentication public key (RSA-2048, ISO/IEC 9796-2).
-    static func dg15() throws(EMRTDError) -> [UInt8] {
-        let key = try PrivateKey(pem: activeAuthenticationKeyPEM)
-        return TLV(tag: 0x6F, value: key.publicKey.subjectPublicKeyInfo).encoded()
+        try citizen.mrz()
     }
 
     /// The specimen face as a JPEG of at least `size` bytes: comment segments (COM, FFFE) after the
@@ -87,23 +73,9 @@ public enum Specimen {
     /// by the test PKI's document signer; `card.json` holds the MRZ, the CAN and the chip's keys.
     /// `faceSize` makes the portrait that large (bytes); `pace: false` leaves PACE out (a BAC-only card).
     public static func cardImage(faceSize: Int = 0, pace: Bool = true) throws(EMRTDError) -> CardImage {
-        let mrz = try mrz()
-        var files: [LDSFile: [UInt8]] = [:]
-        files[.dg1] = DG1(mrz: mrz).raw
-        files[.dg2] = DG2.encode(face: face(size: faceSize), type: .jpeg, width: SpecimenFace.width, height: SpecimenFace.height)
-        files[.dg13] = DG13(record: record).raw
-        files[.dg14] = try dg14()
-        files[.dg15] = try dg15()
-        files[.com] = EFCOM(dataGroups: [.dg1, .dg2, .dg13, .dg14, .dg15]).raw
-        if pace { files[.cardAccess] = cardAccess }
-        var groups: [Int: [UInt8]] = [:]
-        for (file, bytes) in files { if let n = file.dataGroupNumber { groups[n] = bytes } }
-        files[.sod] = try testPKI.signSecurityObject(dataGroups: groups)
-        var settings = CardSettings()
-        settings.mrz = mrz.lines.joined(separator: "\n")
-        settings.can = try CCCD.can(fromPersonalID: personalID)
-        settings.chipAuthenticationKey = chipAuthenticationKey
-        settings.activeAuthenticationKey = activeAuthenticationKeyPEM
-        return CardImage(files: files, settings: settings)
+        let keys = Personalizer.ChipKeys(
+            chipAuthentication: try Hex.decode(chipAuthenticationKey),
+            activeAuthentication: try PrivateKey(pem: activeAuthenticationKeyPEM))
+        return try Personalizer.cardImage(record: citizen, photo: face(size: faceSize), pki: testPKI, keys: keys, pace: pace)
     }
 }

@@ -184,3 +184,15 @@ struct PACEReaderTests {
         }
     }
 }
+
+@Suite("The CCCD's EF.CardAccess")
+struct CCCDCardAccessTests {
+    /// The EF.CardAccess CCCD reader apps ship (the project's notes on the card, CCCD.md).
+    static let published = "3134300D060804007F0007020202020101300F060A04007F000702020302020201013012060A04007F0007020204020202010202010D"
+
+    @Test("The reader's fallback and the personalized cards use exactly the published bytes")
+    func bytes() throws {
+        #expect(DocumentReader.cccdCardAccess.hex == Self.published)
+        #expect(try Specimen.cardImage().files[.cardAccess]?.hex == Self.published)
+    }
+}
