@@ -96,7 +96,7 @@ let package = Package(
         ),
         .target(
             name: "Specimen",
-            dependencies: ["EMRTDCore", "ISO7816", "MRZ", "LDS", "Cryptography", "X509", "PassiveAuthentication"],
+            dependencies: ["EMRTDCore", "ISO7816", "MRZ", "LDS", "Cryptography", "X509", "PassiveAuthentication", "Personalization"],
             swiftSettings: strict
         ),
         .target(
