@@ -31,6 +31,11 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
             name: "CPCSCLite",
             pkgConfig: "libpcsclite",
             providers: [.apt(["libpcsclite-dev"])]
@@ -85,6 +90,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "IssuanceStation",
+            dependencies: [
+                "EMRTDCore", "CSQLite", "EMRTD", "PCSC", "Personalization", "PassiveAuthentication", "AccessControl", "LDS",
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "EMRTD",
             dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "PassiveAuthentication", "X509"],
             swiftSettings: strict
@@ -108,7 +120,7 @@ let package = Package(
             name: "CCCDCommandLine",
             dependencies: [
                 "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites", "PCSC",
-                "PassiveAuthentication", "X509", "Cryptography", "AccessControl", "Personalization",
+                "PassiveAuthentication", "X509", "Cryptography", "AccessControl", "Personalization", "IssuanceStation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -144,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["CCCDRead", "CCCDTool", "AccessControl", "Specimen", "MRZ", "LDS", "EMRTDCore"],
+            dependencies: ["CCCDRead", "CCCDTool", "AccessControl", "Specimen", "MRZ", "LDS", "EMRTDCore", "IssuanceStation"],
             swiftSettings: strict
         ),
     ],

@@ -2,7 +2,7 @@
 # Installs the system packages the toolkit builds against, when they are missing.
 # Debian/Ubuntu: OpenSSL 3 (libssl-dev), PC/SC (libpcsclite-dev), pkg-config.
 set -euo pipefail
-packages=(libssl-dev libpcsclite-dev pkg-config)
+packages=(libssl-dev libpcsclite-dev libsqlite3-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,5 +1,6 @@
 import EMRTDCore
 import Foundation
+import IssuanceStation
 import Testing
 
 /// Through the real pcscd and the vpcd driver: `scripts/testbed.sh up` serves the specimen in
@@ -193,5 +194,78 @@ struct PCSCTestbedTests {
             #expect(r.status == 0, "\(name): \(r.stdout)\(r.stderr)")
             #expect(r.stdout.contains(name))
         }
+    }
+
+    @Test("The station: scanned IDs, cards in any order, a reinsertion is a second attempt, a killed station loses no row")
+    func station() throws {
+        let dir = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try #require(try run("cccd", ["pki", "init", "--out", dir + "/pki"]).status == 0)
+        try #require(try run("cccd", ["specimen", "--out", dir + "/spec"]).status == 0)
+        _ = try run("cccd-read", ["--simulated", dir + "/spec", "--photo", dir + "/face.jpg"])
+        let example = try #require(try JSONSerialization.jsonObject(with: Data(run("cccd", ["perso", "--example-record"]).stdout.utf8)) as? [String: Any])
+        let ids = ["079305001111", "001088002222", "048199003333"]
+        var lines: [String] = []
+        for (i, id) in ids.enumerated() {
+            var record = example
+            record["personalID"] = id
+            record["fullName"] = ["Lê Thị Hồng Nhung", "Phạm Quốc Đạt", "Trương Thị Bích Ngọc"][i]
+            let data = try JSONSerialization.data(withJSONObject: record)
+            try data.write(to: URL(fileURLWithPath: dir + "/r\(i).json"))
+            lines.append(String(decoding: data, as: UTF8.self))
+            try #require(try run("cccd", ["perso", "--record", dir + "/r\(i).json", "--pki", dir + "/pki", "--out", dir + "/card\(i)"]).status == 0)
+        }
+        try lines.joined(separator: "\n").write(toFile: dir + "/batch.jsonl", atomically: true, encoding: .utf8)
+        let db = dir + "/audit.db"
+
+        func startStation(cards: Int) throws -> (Process, FileHandle) {
+            let p = Process()
+            p.executableURL = binaries.appendingPathComponent("cccd")
+            p.arguments = ["station", "--records", dir + "/batch.jsonl", "--trust", dir + "/pki/csca.pem", "--db", db,
+                           "--reader", "Virtual PCD 00 01", "--cards", String(cards)]
+            let input = Pipe()
+            p.standardInput = input
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            usleep(500_000)
+            return (p, input.fileHandleForWriting)
+        }
+        func rows() throws -> [AuditLog.Row] { try AuditLog(path: db).rows() }
+        func insert(_ i: Int, scan: FileHandle, expecting count: Int) throws {
+            scan.write(Data((ids[i] + "\n").utf8))
+            let card = try SecondCard(card: dir + "/card\(i)")
+            var n = 0
+            for _ in 0..<100 {
+                n = try rows().count
+                if n >= count { break }
+                usleep(100_000)
+            }
+            card.stop()
+            #expect(n == count, "row for card \(i)")
+        }
+
+        // Cards inserted out of order, and card 1 twice.
+        let (first, scan) = try startStation(cards: 3)
+        try insert(2, scan: scan, expecting: 1)
+        try insert(1, scan: scan, expecting: 2)
+        try insert(1, scan: scan, expecting: 3)
+        first.waitUntilExit()
+        var all = try rows()
+        #expect(all.map(\.personalID) == [ids[2], ids[1], ids[1]])
+        #expect(all.map(\.attempt) == [1, 1, 2])
+        #expect(all.allSatisfy { $0.verdict == "genuine" && $0.reader.contains("Virtual PCD 00 01") })
+
+        // A station killed while it waits keeps every row; the next one goes on.
+        let (second, _) = try startStation(cards: 1)
+        kill(second.processIdentifier, SIGKILL)
+        second.waitUntilExit()
+        #expect(try rows().count == 3)
+        let (third, scan3) = try startStation(cards: 1)
+        try insert(0, scan: scan3, expecting: 4)
+        third.waitUntilExit()
+        all = try rows()
+        #expect(all.count == 4)
+        #expect(all.last?.personalID == ids[0])
     }
 }

@@ -1,0 +1,116 @@
+import ArgumentParser
+import EMRTDCore
+import Foundation
+import IssuanceStation
+import PassiveAuthentication
+import PCSC
+import Personalization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Set by SIGINT/SIGTERM (an async-signal-safe store); the reader threads poll it.
+nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
+
+/// `cccd station`: the QA station of an issuance center.
+struct StationCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "station",
+        abstract: "Verify freshly personalized cards on a bench of readers against their records, with an SQLite audit log.",
+        discussion: """
+            Every reader is watched at once. For each inserted card the station takes the next ID typed on standard
+            input (a barcode scanner), or with --in-order the next pending record; reads the card with the record's
+            CAN; runs every check and the record comparison; and appends one row (ID, time, reader, attempt, verdict,
+            reasons; no biometric data, no keys) to the audit log. A summary is printed on Ctrl-C or when the batch
+            is done. Exit status: 0 every record passed, 1 otherwise.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Citizen records, one JSON object per line (photos relative to the file).", valueName: "BATCH.jsonl"))
+    var records: String
+
+    @Option(name: .long, help: ArgumentHelp("CSCA certificates, folders, master lists or CRLs (repeatable).", valueName: "PATH"))
+    var trust: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The audit log (SQLite), created if needed.", valueName: "FILE"))
+    var db: String
+
+    @Flag(name: .long, help: "Take the next pending record for each card instead of reading IDs from standard input.")
+    var inOrder = false
+
+    @Option(name: .long, help: ArgumentHelp("Watch only these readers (default: every reader).", valueName: "NAME"))
+    var reader: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Stop after N cards.", valueName: "N"))
+    var cards: Int?
+
+    func run() throws {
+        let station: Station
+        let readers: [String]
+        do {
+            let entries = try loadBatch(records)
+            let (store, _) = try TrustOptions.load(trust)
+            let log = try AuditLog(path: db)
+            station = Station(entries: entries, trust: store, log: log, inOrder: inOrder) { line in writeLine(line) }
+            let all = try PCSCContext().readers()
+            readers = reader.isEmpty ? all : all.filter { name in reader.contains { name == $0 || name.contains($0) } }
+            guard !readers.isEmpty else { throw EMRTDError(.pcscNoReaders, "no reader to watch (readers: \(all.joined(separator: ", ")))") }
+        } catch let error as EMRTDError {
+            throw fail(error)
+        }
+        signal(SIGINT) { _ in stopRequested = 1 }
+        signal(SIGTERM) { _ in stopRequested = 1 }
+        writeLine("station: watching \(readers.joined(separator: ", "))\(inOrder ? " (records in order)" : " (scan an ID, then insert the card)")")
+        if !inOrder {
+            let feeder = Thread {
+                while let line = readLine() { station.scan(line) }
+            }
+            feeder.start()
+        }
+        let limit = cards
+        station.run(readers: readers) {
+            if stopRequested != 0 { return true }
+            let summary = station.summary()
+            if let limit, station.cardsHandled >= limit { return true }
+            return inOrderDone(summary)
+        }
+        let summary = station.summary()
+        print("")
+        print("summary: \(summary.passed.count) passed, \(summary.failed.count) failed, \(summary.pending.count) pending")
+        for (id, why) in summary.failed { print("  failed \(id): \(why)") }
+        for id in summary.pending { print("  pending \(id)") }
+        if !summary.failed.isEmpty || !summary.pending.isEmpty { throw ExitCode(ExitStatus.notGenuine) }
+    }
+
+    /// In order, the batch ends when no record is pending.
+    private func inOrderDone(_ summary: Station.Summary) -> Bool {
+        inOrder && summary.pending.isEmpty && summary.failed.isEmpty
+    }
+
+    private func loadBatch(_ path: String) throws(EMRTDError) -> [Station.Entry] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw EMRTDError(.io, "cannot read \(path)") }
+        let base = (path as NSString).deletingLastPathComponent
+        var entries: [Station.Entry] = []
+        for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let record: CitizenRecord
+            do {
+                record = try CitizenRecord.decode(json: Array(line.utf8))
+            } catch {
+                throw EMRTDError(error.code, "\(path) line \(n + 1): \(error.message)")
+            }
+            var photo: [UInt8]? = nil
+            if let name = record.photo {
+                let full = name.hasPrefix("/") ? name : (base as NSString).appendingPathComponent(name)
+                guard let bytes = FileManager.default.contents(atPath: full) else { throw EMRTDError(.io, "\(path) line \(n + 1): cannot read \(full)") }
+                photo = [UInt8](bytes)
+            }
+            entries.append(Station.Entry(record: record, photo: photo))
+        }
+        return entries
+    }
+}
+
+/// One line on standard output, written at once (the station's log is read while it runs).
+private func writeLine(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

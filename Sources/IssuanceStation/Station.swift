@@ -1,0 +1,158 @@
+public import AccessControl
+public import EMRTD
+public import EMRTDCore
+public import Foundation
+import LDS
+public import PassiveAuthentication
+import PCSC
+public import Personalization
+
+/// The QA station of an issuance center: it watches a bench of readers at once and, for every card
+/// inserted, takes the citizen's record (the next pending one, or the ID a barcode scanner typed),
+/// reads the card with the record's CAN, runs every check and the record comparison, and appends
+/// one row to the audit log. Cards on different readers are handled concurrently.
+public final class Station: @unchecked Sendable {
+    public struct Entry: Sendable {
+        public let record: CitizenRecord
+        public let photo: [UInt8]?
+        public init(record: CitizenRecord, photo: [UInt8]?) {
+            self.record = record
+            self.photo = photo
+        }
+    }
+
+    /// What the batch looks like: records that passed, failed (with the last reasons), and pending.
+    public struct Summary: Sendable {
+        public var passed: [String] = []
+        public var failed: [(id: String, reasons: String)] = []
+        public var pending: [String] = []
+    }
+
+    private let entries: [Entry]
+    private let trust: TrustStore
+    private let log: AuditLog
+    private let inOrder: Bool
+    private let output: @Sendable (String) -> Void
+    private let lock = NSLock()
+    private var nextIndex = 0
+    private var scanned: [String] = []
+    private var handled = 0
+    private var outcomes: [String: (verdict: String, reasons: String)] = [:]
+
+    public init(entries: [Entry], trust: TrustStore, log: AuditLog, inOrder: Bool, output: @escaping @Sendable (String) -> Void) {
+        self.entries = entries
+        self.trust = trust
+        self.log = log
+        self.inOrder = inOrder
+        self.output = output
+    }
+
+    /// An ID typed by the barcode scanner for the next card inserted.
+    public func scan(_ id: String) {
+        lock.withLock { scanned.append(id.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// Cards handled so far.
+    public var cardsHandled: Int { lock.withLock { handled } }
+
+    /// Watches `readers` (one thread each) until `shouldStop` says so.
+    public func run(readers: [String], shouldStop: @escaping @Sendable () -> Bool) {
+        let group = DispatchGroup()
+        for reader in readers {
+            group.enter()
+            let thread = Thread { [self] in
+                watch(reader, shouldStop: shouldStop)
+                group.leave()
+            }
+            thread.start()
+        }
+        group.wait()
+    }
+
+    private func watch(_ reader: String, shouldStop: @Sendable () -> Bool) {
+        guard let context = try? PCSCContext() else {
+            output("\(reader): cannot reach pcscd")
+            return
+        }
+        var known = (try? context.states([reader])) ?? []
+        var present = known.first?.cardPresent ?? false
+        if present { handleCard(reader, context) }
+        while !shouldStop() {
+            guard let states = try? context.waitForChange([reader], from: known, timeoutMilliseconds: 250) else { continue }
+            known = states
+            let now = states.first?.cardPresent ?? false
+            if now && !present { handleCard(reader, context) }
+            present = now
+        }
+    }
+
+    /// The record for the card just inserted: the next pending one, or the one the scanner named.
+    private func takeEntry() -> Entry? {
+        lock.withLock {
+            if inOrder {
+                while nextIndex < entries.count {
+                    let entry = entries[nextIndex]
+                    nextIndex += 1
+                    if outcomes[entry.record.personalID]?.verdict != Verdict.genuine.rawValue { return entry }
+                }
+                return nil
+            }
+            guard !scanned.isEmpty else { return nil }
+            let id = scanned.removeFirst()
+            return entries.first { $0.record.personalID == id }
+        }
+    }
+
+    private func handleCard(_ reader: String, _ context: PCSCContext) {
+        guard let entry = takeEntry() else {
+            output("\(reader): a card was inserted but no record is pending (scan its ID first)")
+            return
+        }
+        let id = entry.record.personalID
+        var verdict = "error"
+        var reasons = ""
+        do {
+            let card = try context.connect(reader)
+            defer { card.disconnect() }
+            let result = try DocumentReader().read(from: card, key: .can(String(id.suffix(6))))
+            let differences = RecordCheck.differences(files: result.files, record: entry.record, photo: entry.photo)
+            let verification = DocumentVerification(
+                files: result.files, trust: trust, chip: result.chipCheck, active: result.activeAuthentication,
+                recordDifferences: differences)
+            verdict = verification.verdict.rawValue
+            var why: [String] = []
+            if verification.passiveOutcome.status != .passed { why.append("passive: " + verification.passiveOutcome.reason) }
+            if verification.chip.status == .failed { why.append("chip: " + verification.chip.reason) }
+            if verification.active.status == .failed { why.append("active: " + verification.active.reason) }
+            why += differences
+            reasons = why.joined(separator: "; ")
+        } catch {
+            reasons = "\(error.message) [\(error.code)]"
+        }
+        do {
+            let attempt = try log.append(personalID: id, reader: reader, verdict: verdict, reasons: reasons)
+            lock.withLock {
+                handled += 1
+                outcomes[id] = (verdict, reasons)
+            }
+            output("\(reader): \(id) attempt \(attempt): \(verdict)\(reasons.isEmpty ? "" : " — " + reasons)")
+        } catch {
+            output("\(reader): \(id): the audit log could not be written: \(error.message)")
+        }
+    }
+
+    public func summary() -> Summary {
+        lock.withLock {
+            var s = Summary()
+            for entry in entries {
+                let id = entry.record.personalID
+                switch outcomes[id] {
+                case nil: s.pending.append(id)
+                case let o? where o.verdict == Verdict.genuine.rawValue: s.passed.append(id)
+                case let o?: s.failed.append((id, o.verdict + (o.reasons.isEmpty ? "" : ": " + o.reasons)))
+                }
+            }
+            return s
+        }
+    }
+}
