@@ -43,13 +43,7 @@ struct PKIInitCommand: ParsableCommand {
                 throw EMRTDError(.invalidArgument, "\(out) already holds a PKI; choose another directory")
             }
             var start = Date().addingTimeInterval(-86_400)
-            if let notBefore {
-                let f = DateFormatter()
-                f.dateFormat = "yyyy-MM-dd"
-                f.timeZone = TimeZone(identifier: "UTC")
-                guard let date = f.date(from: notBefore) else { throw EMRTDError(.invalidArgument, "--not-before takes YYYY-MM-DD") }
-                start = date
-            }
+            if let notBefore { start = try CommonOptions.day(notBefore, option: "--not-before") }
             let pki = try DocumentPKI.generate(algorithm: algorithm, country: country, notBefore: start)
             try pki.write(to: out)
             print("Test PKI (\(algorithm.rawValue)) written to \(out)")

@@ -134,13 +134,7 @@ public struct ReadCardCommand: ParsableCommand {
         var states = try context.states(readers)
         var name: String
         if let reader {
-            if let index = Int(reader), readers.indices.contains(index) {
-                name = readers[index]
-            } else if let match = readers.first(where: { $0 == reader }) ?? readers.first(where: { $0.contains(reader) }) {
-                name = match
-            } else {
-                throw EMRTDError(.pcscReaderRemoved, "no reader named \(reader); readers: \(readers.joined(separator: ", "))")
-            }
+            name = try CommonOptions.reader(reader, among: readers)
             if wait && !(states.first { $0.reader == name }?.cardPresent ?? false) {
                 printError("Waiting for a card in \(name)…")
                 repeat { states = try context.waitForChange([name], from: states.filter { $0.reader == name }, timeoutMilliseconds: nil) }
@@ -197,7 +191,7 @@ public struct ReadCardCommand: ParsableCommand {
         let result = try reader.read(from: chip, key: accessKey)
         let document = Document(files: result.files)
         let verifyStart = DispatchTime.now().uptimeNanoseconds
-        let differences = try expected.map { (record: CitizenRecord, photo: [UInt8]?) in
+        let differences = expected.map { (record: CitizenRecord, photo: [UInt8]?) in
             RecordCheck.differences(files: result.files, record: record, photo: photo)
         }
         let verification = DocumentVerification(

@@ -35,14 +35,7 @@ struct ReaderBenchCommand: ParsableCommand {
     private func measure() throws(EMRTDError) {
         let context = try PCSCContext()
         let readers = try context.readers()
-        let name: String
-        if let index = Int(reader), readers.indices.contains(index) {
-            name = readers[index]
-        } else if let match = readers.first(where: { $0 == reader }) ?? readers.first(where: { $0.contains(reader) }) {
-            name = match
-        } else {
-            throw EMRTDError(.pcscReaderRemoved, "no reader \(reader); readers: \(readers.joined(separator: ", "))")
-        }
+        let name = try CommonOptions.reader(reader, among: readers)
         var results: [ReadResult] = []
         var extended = false
         for _ in 0..<max(reads, 1) {

@@ -45,15 +45,9 @@ struct VerifyCommand: ParsableCommand {
             let (store, trustNames) = try TrustOptions.load(trust)
             names = trustNames
             var date = Date()
-            if let at {
-                let f = DateFormatter()
-                f.dateFormat = "yyyy-MM-dd"
-                f.timeZone = TimeZone(identifier: "UTC")
-                guard let parsed = f.date(from: at) else { throw EMRTDError(.invalidArgument, "--at takes a date as YYYY-MM-DD") }
-                date = parsed
-            }
+            if let at { date = try CommonOptions.day(at, option: "--at") }
             verification = DocumentVerification(files: image.files, trust: store, at: date)
-        } catch let error as EMRTDError {
+        } catch {
             throw fail(error)
         }
         if json {

@@ -187,13 +187,10 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     /// ``EMRTDError/Code/unsupportedAlgorithm`` for an unsupported algorithm and
     /// ``EMRTDError/Code/signatureKeyMismatch`` when `key` is of the wrong type for it.
     public func isSignedBy(_ key: PublicKey) throws(EMRTDError) -> Bool {
-        guard let signatureScheme else {
-            throw EMRTDError(
-                .unsupportedAlgorithm,
-                "unsupported certificate signature algorithm \(signatureAlgorithm.map(String.init).joined(separator: "."))")
-        }
-        guard signatureFieldsConsistent else { return false }
-        return try key.isValidSignature(signatureValue, for: Array(der[tbsRange]), scheme: signatureScheme)
+        try SignedPart(
+            algorithm: signatureAlgorithm, scheme: signatureScheme, tbs: der[tbsRange], value: signatureValue,
+            fieldsConsistent: signatureFieldsConsistent
+        ).isSigned(by: key, what: "certificate")
     }
 
     /// The PEM text (`-----BEGIN CERTIFICATE-----`).

@@ -130,13 +130,10 @@ public struct CertificateRevocationList: Sendable, Hashable, CustomStringConvert
     /// signature algorithm differs from the TBS's); throws for an unsupported algorithm or a key of
     /// the wrong type.
     public func isSignedBy(_ key: PublicKey) throws(EMRTDError) -> Bool {
-        guard let signatureScheme else {
-            throw EMRTDError(
-                .unsupportedAlgorithm,
-                "unsupported CRL signature algorithm \(signatureAlgorithm.map(String.init).joined(separator: "."))")
-        }
-        guard signatureFieldsConsistent else { return false }
-        return try key.isValidSignature(signatureValue, for: Array(der[tbsRange]), scheme: signatureScheme)
+        try SignedPart(
+            algorithm: signatureAlgorithm, scheme: signatureScheme, tbs: der[tbsRange], value: signatureValue,
+            fieldsConsistent: signatureFieldsConsistent
+        ).isSigned(by: key, what: "CRL")
     }
 
     /// The PEM text (`-----BEGIN X509 CRL-----`).
