@@ -86,7 +86,7 @@ let package = Package(
         ),
         .target(
             name: "Personalization",
-            dependencies: ["EMRTDCore", "ISO7816", "MRZ", "LDS", "Cryptography", "PassiveAuthentication"],
+            dependencies: ["EMRTDCore", "ISO7816", "MRZ", "LDS", "Cryptography", "PassiveAuthentication", "AccessControl"],
             swiftSettings: strict
         ),
         .target(
@@ -150,7 +150,7 @@ let package = Package(
             name: "EMRTDTests",
             dependencies: [
                 "EMRTD", "VirtualChip", "Specimen", "SecureMessaging", "AccessControl", "Cryptography",
-                "ISO7816", "LDS", "MRZ", "EMRTDCore", "VectorSuites",
+                "ISO7816", "LDS", "MRZ", "EMRTDCore", "VectorSuites", "Personalization",
             ],
             swiftSettings: strict
         ),

@@ -23,5 +23,12 @@ grep -qE "Test run with [0-9]+ tests? .*passed|Executed [0-9]+ tests?, with 0 fa
 echo "== vector suites"
 swift run cccd vectors run TestVectors
 
+if [ "$(id -u)" -eq 0 ]; then
+  # The station bench needs both vpcd slots: the shared bench goes down first.
+  scripts/testbed.sh down >/dev/null
+  echo "== station: 40 cards on two readers"
+  scripts/station-test.sh 40
+fi
+
 echo "== fuzzing"
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

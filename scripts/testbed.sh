@@ -4,6 +4,7 @@
 # is never exposed. PC/SC clients outside reach pcscd through its UNIX socket.
 #
 #   scripts/testbed.sh up [CARD_DIR] [-- extra cccd sim options]   start (installs packages if needed)
+#   scripts/testbed.sh up --empty                                   pcscd and vpcd only: both slots free for the caller
 #   scripts/testbed.sh down                                         stop exactly what `up` started
 #   scripts/testbed.sh status
 #
@@ -28,14 +29,14 @@ install_packages() {
 
 alive() { [ -f "$state/$1.pid" ] && kill -0 "$(cat "$state/$1.pid")" 2>/dev/null; }
 
-wait_for_card() {
-  # Until pcscd lists the vpcd reader holding a card (at most ~15 s).
-  local cccd_read="$1"
+wait_listed() {
+  # Until `cccd-read --list-readers` shows PATTERN (at most ~15 s): wait_listed CCCD_READ PATTERN WHAT
+  local cccd_read="$1" pattern="$2" what="$3"
   for _ in $(seq 1 60); do
-    if "$cccd_read" --list-readers 2>/dev/null | grep -q "card present"; then return 0; fi
+    if "$cccd_read" --list-readers 2>/dev/null | grep -q "$pattern"; then return 0; fi
     sleep 0.25
   done
-  echo "testbed: the virtual card did not appear in pcscd" >&2
+  echo "testbed: $what did not appear in pcscd" >&2
   "$cccd_read" --list-readers >&2 || true
   return 1
 }
@@ -57,11 +58,16 @@ up() {
   ip -n "$ns" link set lo up
   ip netns exec "$ns" pcscd -f > "$state/pcscd.log" 2>&1 &
   echo $! > "$state/pcscd.pid"
+  if [ "$card" = "--empty" ]; then
+    wait_listed "$bin/cccd-read" "Virtual PCD 00 01" "the vpcd readers"
+    echo "testbed: up (pcscd $(cat "$state/pcscd.pid"), no card, namespace $ns)"
+    return 0
+  fi
   local args=(sim --vpcd 127.0.0.1:35963)
   [ -n "$card" ] && args+=(--card "$card")
   ip netns exec "$ns" "$bin/cccd" "${args[@]}" "${extra[@]}" > "$state/sim.log" 2>&1 &
   echo $! > "$state/sim.pid"
-  wait_for_card "$bin/cccd-read"
+  wait_listed "$bin/cccd-read" "card present" "the virtual card"
   echo "testbed: up (pcscd $(cat "$state/pcscd.pid"), virtual card $(cat "$state/sim.pid"), namespace $ns)"
 }
 

@@ -33,6 +33,12 @@ public enum ChipAuthentication {
         let domain: PACEDomain
 
         public var description: String { protocolName + (keyID.map { " (key \($0))" } ?? "") }
+
+        /// The elliptic curve of PK.IC (with its standard generator), or nil for a DH key.
+        public var ecGroup: ECGroup? {
+            if case .ec(let group) = domain { return group }
+            return nil
+        }
     }
 
     /// The Chip Authentication configuration DG14 announces: a ChipAuthenticationInfo and the

@@ -20,6 +20,9 @@ public enum ExitStatus {
     public static let unverified: Int32 = 4
 
     static func forError(_ error: EMRTDError) -> Int32 {
+        // The card refused personalization (locked, not blank, a command refused); an image the
+        // applet cannot hold stays bad input.
+        if error.code.domain == "perso" && error.code != .persoUnsupported { return cardError }
         switch error.code.domain {
         case "card", "sm", "lds", "tlv", "ca", "aa", "vpcd", "dg2", "face", "dg13", "asn1", "bac", "pace", "access":
             return cardError

@@ -4,6 +4,7 @@ import Foundation
 import LDS
 import PassiveAuthentication
 import Personalization
+import ISO7816
 
 enum RecordOptions {
     /// A record and the portrait it names (relative to the record file).
@@ -42,9 +43,28 @@ struct PersoCommand: ParsableCommand {
     @Flag(name: .long, help: "Print an example record and exit.")
     var exampleRecord = false
 
+    @Flag(name: .long, help: "Write the card image CARD onto a blank JMRTD passport applet in a PC/SC reader, then lock it.")
+    var write = false
+
+    @Option(name: .long, help: ArgumentHelp("With --write: the PC/SC reader, by name or index (default: the only reader holding a card).", valueName: "NAME|INDEX"))
+    var reader: String?
+
+    @Flag(name: .long, help: "With --write: leave the applet unlocked (it stays writable, and readable without keys).")
+    var noLock = false
+
+    @Option(name: .long, help: ArgumentHelp("With --write: do not write this key (mrz, can, aa, ca), to make a test card with a defect.", valueName: "KEY"))
+    var omitKey: [String] = []
+
+    @Argument(help: ArgumentHelp("With --write: the card image to write (cccd perso --out).", valueName: "CARD"))
+    var card: String?
+
     func run() throws {
         if exampleRecord {
             print(String(decoding: CitizenRecord.example.encodedJSON, as: UTF8.self), terminator: "")
+            return
+        }
+        if write {
+            try writeCard()
             return
         }
         guard let record, let pki, let out else {
@@ -63,6 +83,33 @@ struct PersoCommand: ParsableCommand {
                 record: citizen, photo: portrait, pki: DocumentPKI.load(from: pki), keys: Personalizer.ChipKeys.generate())
             try image.write(to: out)
             print(String(format: "Card image for %@ written to %@ (%.0f ms)", citizen.personalID, out, Date().timeIntervalSince(started) * 1000))
+        } catch let error as EMRTDError {
+            throw fail(error)
+        }
+    }
+
+    /// `--write`: the JMRTD applet's personalization commands through PC/SC, then the lock.
+    private func writeCard() throws {
+        guard let card else { throw ValidationError("--write needs the card image: cccd perso --write [--reader NAME] CARD") }
+        let unknown = Set(omitKey).subtracting(["mrz", "can", "aa", "ca"])
+        guard unknown.isEmpty else { throw ValidationError("--omit-key takes mrz, can, aa or ca, not \(unknown.sorted().joined(separator: ", "))") }
+        do {
+            let image = try CardImage.load(from: card)
+            var options = PassportAppletWriter.Options()
+            options.lock = !noLock
+            options.omittedKeys = Set(omitKey)
+            _ = try PassportAppletWriter.plan(image, options: options)  // refuse before touching the card
+            let (chip, name) = try CommonOptions.connect(reader: reader, wait: false)
+            let connection = CardConnection(channel: chip)
+            let progress = standardErrorIsTerminal
+            let report = try PassportAppletWriter.write(image, to: connection, options: options) { done, total in
+                if progress { printError("\rWriting \(done)/\(total) APDUs…", terminator: "") }
+            }
+            if progress { printError("") }
+            print(String(
+                format: "Wrote %d files (%d bytes) and %@ to %@ in %d APDUs, %.0f ms%@",
+                report.files.count, report.bytesWritten, report.keys.isEmpty ? "no keys" : report.keys.joined(separator: ", "),
+                name, report.apdus, report.seconds * 1000, report.locked ? "; the card is locked" : "; the card is NOT locked"))
         } catch let error as EMRTDError {
             throw fail(error)
         }

@@ -121,39 +121,7 @@ public struct ReadCardCommand: ParsableCommand {
             let key = try image.settings.mrz.map { (text: String) throws(EMRTDError) in AccessKey.mrz(MRZKey(mrz: try MRZ(text))) }
             return (try VirtualChip(image: image), source, key)
         }
-        let context = try PCSCContext()
-        var readers = try context.readers()
-        if readers.isEmpty && wait {
-            printError("Waiting for a reader…")
-            while readers.isEmpty {
-                usleep(250_000)
-                readers = try context.readers()
-            }
-        }
-        guard !readers.isEmpty else { throw EMRTDError(.pcscNoReaders, "no smart card reader is connected") }
-        var states = try context.states(readers)
-        var name: String
-        if let reader {
-            name = try CommonOptions.reader(reader, among: readers)
-            if wait && !(states.first { $0.reader == name }?.cardPresent ?? false) {
-                printError("Waiting for a card in \(name)…")
-                repeat { states = try context.waitForChange([name], from: states.filter { $0.reader == name }, timeoutMilliseconds: nil) }
-                while !(states.first?.cardPresent ?? false)
-            }
-        } else {
-            var holding = states.filter(\.cardPresent)
-            while holding.isEmpty && wait {
-                printError("Waiting for a card…")
-                states = try context.waitForChange(readers, from: states, timeoutMilliseconds: nil)
-                holding = states.filter(\.cardPresent)
-            }
-            guard !holding.isEmpty else { throw EMRTDError(.pcscNoCard, "no reader holds a card (use --wait to wait for one)") }
-            guard holding.count == 1 else {
-                throw EMRTDError(.invalidArgument, "several readers hold a card; choose one with --reader: \(holding.map(\.reader).joined(separator: ", "))")
-            }
-            name = holding[0].reader
-        }
-        let card = try context.connect(name)
+        let (card, name) = try CommonOptions.connect(reader: reader, wait: wait)
         return (card, "\(name) (\(card.transmissionProtocol))", nil)
     }
 

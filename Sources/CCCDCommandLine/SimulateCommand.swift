@@ -26,6 +26,12 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Pull the card out after N APDUs.", valueName: "N"))
     var removeAfter: Int?
 
+    @Flag(name: .long, help: "A blank chip with the JMRTD passport applet, waiting for personalization (cccd perso --write).")
+    var blank = false
+
+    @Option(name: .long, help: ArgumentHelp("With --blank: when personalization locks the chip, save its content as a card image here.", valueName: "DIR"))
+    var save: String?
+
     @Flag(name: .long, help: "Log connections and events on standard error.")
     var verbose = false
 
@@ -35,8 +41,26 @@ struct SimulateCommand: ParsableCommand {
             guard parts.count == 2, let port = UInt16(parts[1]) else {
                 throw EMRTDError(.invalidArgument, "--vpcd takes HOST:PORT, e.g. 127.0.0.1:35963")
             }
-            let image = try card.map { (dir: String) throws(EMRTDError) in try CardImage.load(from: dir) } ?? Specimen.cardImage()
-            let side = VPCDCardSide(chip: try VirtualChip(image: image), host: String(parts[0]), port: port)
+            guard !(blank && card != nil) else { throw EMRTDError(.invalidArgument, "--blank and --card exclude each other") }
+            guard save == nil || blank else { throw EMRTDError(.invalidArgument, "--save goes with --blank") }
+            let chip: VirtualChip
+            if blank {
+                chip = try VirtualChip.blank()
+                let save = self.save, verbose = self.verbose
+                chip.onLock = { image in
+                    if verbose { printError("cccd sim: personalization locked the chip (\(image.files.count) files)") }
+                    guard let save else { return }
+                    do throws(EMRTDError) {
+                        try image.write(to: save)
+                    } catch {
+                        printError("cccd sim: cannot save the personalized chip: \(error.message)")
+                    }
+                }
+            } else {
+                let image = try card.map { (dir: String) throws(EMRTDError) in try CardImage.load(from: dir) } ?? Specimen.cardImage()
+                chip = try VirtualChip(image: image)
+            }
+            let side = VPCDCardSide(chip: chip, host: String(parts[0]), port: port)
             side.removeAfterAPDUs = removeAfter
             if verbose { side.log = { printError("cccd sim: " + $0) } }
             try side.run()

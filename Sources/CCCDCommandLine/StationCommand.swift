@@ -72,7 +72,7 @@ struct StationCommand: ParsableCommand {
             if stopRequested != 0 { return true }
             let summary = station.summary()
             if let limit, station.cardsHandled >= limit { return true }
-            return inOrderDone(summary)
+            return batchDone(summary)
         }
         let summary = station.summary()
         print("")
@@ -82,9 +82,9 @@ struct StationCommand: ParsableCommand {
         if !summary.failed.isEmpty || !summary.pending.isEmpty { throw ExitCode(ExitStatus.notGenuine) }
     }
 
-    /// In order, the batch ends when no record is pending.
-    private func inOrderDone(_ summary: Station.Summary) -> Bool {
-        inOrder && summary.pending.isEmpty && summary.failed.isEmpty
+    /// The batch ends when every record has passed.
+    private func batchDone(_ summary: Station.Summary) -> Bool {
+        summary.pending.isEmpty && summary.failed.isEmpty
     }
 
     private func loadBatch(_ path: String) throws(EMRTDError) -> [Station.Entry] {

@@ -99,7 +99,7 @@ public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringCo
         try self.init(pkcs8: block.der)
     }
 
-    private init(_ key: EVPKey) throws(EMRTDError) {
+    init(_ key: EVPKey) throws(EMRTDError) {
         ERR_clear_error()
         guard let info = EVP_PKEY2PKCS8(key.pointer) else { throw OpenSSL.failure("EVP_PKEY2PKCS8") }
         defer { PKCS8_PRIV_KEY_INFO_free(info) }

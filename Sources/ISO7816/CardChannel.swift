@@ -50,7 +50,9 @@ public enum APDUTraceEvent: Sendable, CustomStringConvertible {
     }
 
     /// Instructions whose data must not be traced: GET CHALLENGE, EXTERNAL AUTHENTICATE, GENERAL AUTHENTICATE.
-    static let accessControlInstructions: Set<UInt8> = [0x82, 0x84, 0x86, 0x87]
+    /// EXTERNAL/MUTUAL AUTHENTICATE, GET CHALLENGE, GENERAL AUTHENTICATE, and PUT DATA (which carries
+    /// private keys and passwords to a card being personalized).
+    static let accessControlInstructions: Set<UInt8> = [0x82, 0x84, 0x86, 0x87, 0xDA]
 }
 
 /// The transport level of ISO/IEC 7816-4 over a ``CardChannel``: response chaining with

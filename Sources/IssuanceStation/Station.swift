@@ -45,6 +45,11 @@ public final class Station: @unchecked Sendable {
         self.log = log
         self.inOrder = inOrder
         self.output = output
+        // A restarted station goes on with the batch: what the log already says counts (the last attempt wins).
+        let batch = Set(entries.map(\.record.personalID))
+        for row in (try? log.rows()) ?? [] where batch.contains(row.personalID) {
+            outcomes[row.personalID] = (row.verdict, row.reasons)
+        }
     }
 
     /// An ID typed by the barcode scanner for the next card inserted.
@@ -109,6 +114,7 @@ public final class Station: @unchecked Sendable {
             return
         }
         let id = entry.record.personalID
+        output("\(reader): reading \(id)")
         var verdict = "error"
         var reasons = ""
         do {

@@ -44,34 +44,41 @@ public final class VirtualChip: CardChannel {
         public init() {}
     }
 
-    public let image: CardImage
+    /// The files and settings the chip serves (while it is blank: what personalization wrote so far).
+    public internal(set) var image: CardImage
     public var limits: ChipLimits
     public var faults: Faults
-    private let random: RandomSource
-    private let bacKeys: BAC.AccessKeys?
+    let random: RandomSource
+    private var bacKeys: BAC.AccessKeys?
     /// The MRZ key (BAC, PACE-MRZ), from card.json.
-    let mrzKey: MRZKey?
+    var mrzKey: MRZKey?
     /// The PACE protocols EF.CardAccess offers.
-    let paceConfigurations: [PACE.Configuration]
+    var paceConfigurations: [PACE.Configuration]
     /// SK.IC, the static Chip Authentication key (PACE-CAM), from card.json.
-    let chipAuthenticationKey: [UInt8]?
+    var chipAuthenticationKey: [UInt8]?
     /// The PACE run under way, between MSE:Set AT and the last GENERAL AUTHENTICATE.
     var paceRun: PACE.ChipSide?
     /// Chip Authentication (DG14's key and card.json's private key), when the image has both.
-    let chipAuthentication: ChipAuthentication.Configuration?
+    var chipAuthentication: ChipAuthentication.Configuration?
     /// Set by MSE:Set AT for Chip Authentication, until its GENERAL AUTHENTICATE.
     var chipAuthenticationSelected = false
     /// The session that replaces the current one once the current answer is sent.
     var pendingSession: SecureMessaging?
     /// Active Authentication: the private key of DG15 (card.json) and, for ECDSA, the hash DG14 names.
-    let activeAuthenticationKey: PrivateKey?
-    let activeAuthenticationHash: HashAlgorithm?
+    var activeAuthenticationKey: PrivateKey?
+    var activeAuthenticationHash: HashAlgorithm?
+    /// Personalization (JMRTD passport applet commands) until the lock; a chip made from a card
+    /// image is locked from the start.
+    var personalization: Personalization? = nil
 
-    private var applicationSelected = false
-    private var currentFile: LDSFile? = nil
+    var applicationSelected = false
+    var currentFile: LDSFile? = nil
     private var challenge: [UInt8]? = nil
     private var session: SecureMessaging? = nil
     private var protectedResponses = 0
+
+    /// Called with the chip's content when personalization locks it (`cccd sim --blank --save`).
+    public var onLock: ((CardImage) -> Void)?
 
     /// Every command APDU received, in order (for tests of what the reader sent).
     public private(set) var commandLog: [CommandAPDU] = []
@@ -82,14 +89,23 @@ public final class VirtualChip: CardChannel {
         self.limits = image.settings.chip
         self.faults = faults
         self.random = random
-        if let mrzText = image.settings.mrz {
-            let key = MRZKey(mrz: try MRZ(mrzText))
-            mrzKey = key
-            bacKeys = BAC.accessKeys(for: key)
+        paceConfigurations = []
+        try load(image)
+    }
+
+    /// Takes the keys and protocols of `image`: card.json's MRZ, CAN and private keys, EF.CardAccess's
+    /// PACE, DG14's Chip Authentication. `mrzKey` overrides card.json's MRZ (personalization sets
+    /// the BAC key apart from DG1).
+    func load(_ image: CardImage, mrzKey override: MRZKey? = nil) throws(EMRTDError) {
+        self.image = image
+        if let override {
+            mrzKey = override
+        } else if let mrzText = image.settings.mrz {
+            mrzKey = MRZKey(mrz: try MRZ(mrzText))
         } else {
             mrzKey = nil
-            bacKeys = nil
         }
+        bacKeys = mrzKey.map { BAC.accessKeys(for: $0) }
         paceConfigurations = Self.offeredPACE(in: image)
         let dg14 = image.files[.dg14].flatMap { try? DG14($0) }
         chipAuthentication = dg14.flatMap { try? ChipAuthentication.configuration(from: $0.securityInfos) }
@@ -217,7 +233,8 @@ public final class VirtualChip: CardChannel {
         pendingSession = nil
     }
 
-    private var accessGranted: Bool { session != nil || !limits.requireAccessControl }
+    /// A blank chip has no access keys yet: everything is open until the lock.
+    private var accessGranted: Bool { session != nil || !limits.requireAccessControl || personalization != nil }
 
     private func execute(_ command: CommandAPDU) -> ResponseAPDU {
         switch command.ins {
@@ -228,6 +245,7 @@ public final class VirtualChip: CardChannel {
         case 0x22: return manageSecurityEnvironment(command)
         case 0x86: return generalAuthenticate(command)
         case 0x88: return internalAuthenticate(command)
+        case 0xE0, 0xD6, 0xDA: return personalize(command)
         default: return ResponseAPDU(statusWord: .instructionNotSupported)
         }
     }
