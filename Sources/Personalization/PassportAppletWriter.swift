@@ -35,6 +35,8 @@ public enum PassportAppletWriter {
         public let command: CommandAPDU
         /// The file the step writes, if any.
         public let file: LDSFile?
+        /// The key the step writes, on the last command that carries it ("CAN", …).
+        public var key: String? = nil
     }
 
     public struct Options: Sendable {
@@ -125,13 +127,8 @@ public enum PassportAppletWriter {
             }
             if step.command.ins == 0xD6 { report.bytesWritten += step.command.data.count }
             if step.command.ins == 0xE0, let file = step.file { report.files.append(file) }
-            if step.command.ins == 0xDA {
-                if step.command.p1 == 0xDE {
-                    report.locked = true
-                } else if step.command.cla & 0x10 == 0 {
-                    report.keys.append(String(step.title.dropFirst("PUT DATA ".count).prefix { $0 != "(" }).trimmingCharacters(in: .whitespaces))
-                }
-            }
+            if step.command.ins == 0xDA && step.command.p1 == 0xDE { report.locked = true }
+            if let key = step.key { report.keys.append(key) }
             progress?(i + 1, steps.count)
         }
         report.seconds = Date().timeIntervalSince(started)
@@ -150,7 +147,8 @@ public enum PassportAppletWriter {
                 let suffix = parts.count == 1 ? "" : " (part \(i + 1) of \(parts.count))"
                 steps.append(Step(
                     title: "PUT DATA " + title + suffix,
-                    command: CommandAPDU(cla: last ? 0x00 : 0x10, ins: 0xDA, p1: p1, p2: p2, data: part), file: nil))
+                    command: CommandAPDU(cla: last ? 0x00 : 0x10, ins: 0xDA, p1: p1, p2: p2, data: part), file: nil,
+                    key: last ? title : nil))
             }
         }
         func octets(_ bytes: [UInt8]) -> TLV { TLV(tag: 0x04, value: bytes) }
