@@ -15,7 +15,7 @@ extension VirtualChip {
     /// An answer to reset for the virtual chip: T=1, and card capabilities in the historical bytes
     /// announcing extended length exactly when the chip accepts it (ISO/IEC 7816-4 8.1.1.2.7).
     public var answerToReset: [UInt8] {
-        let historical: [UInt8] = [0x80, 0x73, 0x00, 0x00, limits.extendedLength ? 0x40 : 0x00, 0x31, 0xC0]
+        let historical: [UInt8] = [0x80, 0x73, 0x00, 0x00, announcesExtendedLength ? 0x40 : 0x00, 0x31, 0xC0]
         var atr: [UInt8] = [0x3B, 0x80 | UInt8(historical.count), 0x01] + historical
         atr.append(atr.dropFirst().reduce(0, ^))  // TCK: XOR of T0 … last historical byte
         return atr
