@@ -11,7 +11,7 @@ public struct ToolCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cccd",
         abstract: "The CCCD / eMRTD toolkit: specimen cards, card images, vector suites.",
-        subcommands: [SpecimenCommand.self, InspectCommand.self, VerifyCommand.self, PKICommand.self, PersoCommand.self, StationCommand.self, VectorsCommand.self, SimulateCommand.self, BenchCommand.self, ReaderBenchCommand.self]
+        subcommands: [SpecimenCommand.self, InspectCommand.self, VerifyCommand.self, PKICommand.self, PersoCommand.self, StationCommand.self, VectorsCommand.self, ConformanceCommand.self, SimulateCommand.self, BenchCommand.self, ReaderBenchCommand.self]
     )
 
     public init() {}
