@@ -16,7 +16,7 @@ struct ConformanceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conformance",
         abstract: "Conformance suites: a card against ICAO 9303, or an inspection system against manipulated documents.",
-        subcommands: [CardConformanceCommand.self, DefectsCommand.self]
+        subcommands: [CardConformanceCommand.self, ServeConformanceCommand.self, MakeSuiteCommand.self, DefectsCommand.self]
     )
 }
 
@@ -183,6 +183,104 @@ struct DefectsCommand: ParsableCommand {
     func run() throws {
         for d in ChipDefect.all {
             print("\(d.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(d.failingCase.padding(toLength: 30, withPad: " ", startingAt: 0)) \(d.summary)")
+        }
+    }
+}
+
+struct MakeSuiteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "make-suite",
+        abstract: "Write a built-in serve suite (manifest.json, one card image per document, csca.pem) into DIR."
+    )
+
+    @Argument(help: ArgumentHelp("The folder to create.", valueName: "DIR"))
+    var directory: String
+
+    @Option(name: .long, help: ArgumentHelp("The built-in suite: \(ServeSuites.names.joined(separator: ", ")).", valueName: "NAME"))
+    var suite = "basic"
+
+    func run() throws {
+        do throws(EMRTDError) {
+            let manifest = try ServeSuites.generate(suite, into: directory)
+            print("\(manifest.documents.count) documents of suite \(manifest.suite) written to \(directory)")
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+struct ServeConformanceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Present the documents of a serve suite, one after another, to an inspection system through vpcd.",
+        discussion: """
+            --suite names a built-in suite (generated into a temporary folder) or a folder with manifest.json.
+            Each document is inserted into the vpcd slot, served until the inspection system has been idle for
+            --idle-ms after its last APDU (or until the document's chip drops out on purpose), removed, and the
+            next one inserted after --gap-ms. Each stay is logged as one JSON line (index, document, insertedAt,
+            removedAt, apdus, removal) on standard output or in --timeline FILE. Expected verdicts are in the manifest.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("vpcd's address (35964 is the slot 'Virtual PCD 00 01').", valueName: "HOST:PORT"))
+    var vpcd = "127.0.0.1:35964"
+
+    @Option(name: .long, help: ArgumentHelp("A built-in suite name or a suite folder.", valueName: "NAME|DIR"))
+    var suite = "basic"
+
+    @Option(name: .customLong("document"), help: ArgumentHelp("Serve only this document (repeatable).", valueName: "ID"))
+    var documents: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Append the timeline (JSON lines) to FILE.", valueName: "FILE"))
+    var timeline: String?
+
+    @Option(name: .long, help: ArgumentHelp("Idle time after which the inspection system is done with a document.", valueName: "MS"))
+    var idleMs = 300
+
+    @Option(name: .long, help: ArgumentHelp("Pause between two documents.", valueName: "MS"))
+    var gapMs = 500
+
+    @Flag(name: .long, help: "Log vpcd events on standard error.")
+    var verbose = false
+
+    func run() throws {
+        do throws(EMRTDError) {
+            let parts = vpcd.split(separator: ":")
+            guard parts.count == 2, let port = UInt16(parts[1]) else {
+                throw EMRTDError(.invalidArgument, "--vpcd takes HOST:PORT, e.g. 127.0.0.1:35964")
+            }
+            var isDirectory: ObjCBool = false
+            let directory: String
+            if FileManager.default.fileExists(atPath: suite, isDirectory: &isDirectory), isDirectory.boolValue {
+                directory = suite
+            } else {
+                directory = NSTemporaryDirectory() + "cccd-serve-" + UUID().uuidString
+                _ = try ServeSuites.generate(suite, into: directory)
+            }
+            defer { if directory != suite { try? FileManager.default.removeItem(atPath: directory) } }
+            let manifest = try ServeManifest.load(from: directory)
+            var runner = ServeRunner(directory: directory, manifest: manifest)
+            runner.host = String(parts[0])
+            runner.port = port
+            runner.idleSeconds = Double(idleMs) / 1000
+            runner.gapSeconds = Double(gapMs) / 1000
+            if verbose { runner.log = { printError("cccd conformance serve: " + $0) } }
+            let sink = timeline.flatMap { path -> FileHandle? in
+                if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+                let handle = FileHandle(forWritingAtPath: path)
+                handle?.seekToEndOfFile()
+                return handle
+            }
+            if timeline != nil && sink == nil { throw EMRTDError(.io, "cannot open \(timeline!) for writing") }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            try runner.run(only: documents) { entry in
+                let line = String(decoding: (try? encoder.encode(entry)) ?? Data(), as: UTF8.self) + "\n"
+                (sink ?? FileHandle.standardOutput).write(Data(line.utf8))
+            }
+            try? sink?.close()
+        } catch {
+            throw fail(error)
         }
     }
 }
