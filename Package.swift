@@ -117,9 +117,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Conformance",
+            dependencies: [
+                "EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "EMRTD",
+                "VirtualChip", "PassiveAuthentication", "Personalization", "Specimen", "PCSC", "X509",
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "CCCDCommandLine",
             dependencies: [
-                "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites", "PCSC",
+                "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites", "PCSC", "Conformance",
                 "PassiveAuthentication", "X509", "Cryptography", "AccessControl", "Personalization", "IssuanceStation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -152,6 +160,11 @@ let package = Package(
                 "EMRTD", "VirtualChip", "Specimen", "SecureMessaging", "AccessControl", "Cryptography",
                 "ISO7816", "LDS", "MRZ", "EMRTDCore", "VectorSuites", "Personalization",
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["Conformance", "VirtualChip", "Specimen", "LDS", "MRZ", "AccessControl", "Cryptography", "EMRTDCore", "ISO7816"],
             swiftSettings: strict
         ),
         .testTarget(

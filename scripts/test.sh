@@ -21,7 +21,10 @@ swift test 2>&1 | tee .build-test.log | grep -vE '^(\[[0-9]+/[0-9]+\]|◇ )' || 
 grep -qE "Test run with [0-9]+ tests? .*passed|Executed [0-9]+ tests?, with 0 failures" .build-test.log
 
 echo "== vector suites"
-swift run cccd vectors run TestVectors
+swift run cccd vectors run TestVectors --junit .build/junit-vectors.xml
+
+echo "== card conformance suite (virtual chip)"
+swift run cccd conformance card --simulated --junit .build/junit-conformance-card.xml
 
 if [ "$(id -u)" -eq 0 ]; then
   # The station bench needs both vpcd slots: the shared bench goes down first.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Conformance
 import EMRTDCore
 import Foundation
 import LDS
@@ -26,6 +27,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Pull the card out after N APDUs.", valueName: "N"))
     var removeAfter: Int?
 
+    @Option(name: .long, help: ArgumentHelp("A known defect of the chip (repeatable; cccd conformance defects lists them). Image defects re-sign EF.SOD with the test DSC.", valueName: "NAME"))
+    var defect: [String] = []
+
     @Flag(name: .long, help: "A blank chip with the JMRTD passport applet, waiting for personalization (cccd perso --write).")
     var blank = false
 
@@ -41,7 +45,9 @@ struct SimulateCommand: ParsableCommand {
             guard parts.count == 2, let port = UInt16(parts[1]) else {
                 throw EMRTDError(.invalidArgument, "--vpcd takes HOST:PORT, e.g. 127.0.0.1:35963")
             }
-            guard !(blank && card != nil) else { throw EMRTDError(.invalidArgument, "--blank and --card exclude each other") }
+            guard !(blank && (card != nil || !defect.isEmpty)) else {
+                throw EMRTDError(.invalidArgument, "--blank excludes --card and --defect")
+            }
             guard save == nil || blank else { throw EMRTDError(.invalidArgument, "--save goes with --blank") }
             let chip: VirtualChip
             if blank {
@@ -57,8 +63,12 @@ struct SimulateCommand: ParsableCommand {
                     }
                 }
             } else {
-                let image = try card.map { (dir: String) throws(EMRTDError) in try CardImage.load(from: dir) } ?? Specimen.cardImage()
+                var image = try card.map { (dir: String) throws(EMRTDError) in try CardImage.load(from: dir) } ?? Specimen.cardImage()
+                var defects: [ChipDefect] = []
+                for name in defect { defects.append(try ChipDefect.named(name)) }
+                let behaviour = try ChipDefect.apply(defects, to: &image, signer: Specimen.testPKI)
                 chip = try VirtualChip(image: image)
+                chip.defects = behaviour
             }
             let side = VPCDCardSide(chip: chip, host: String(parts[0]), port: port)
             side.removeAfterAPDUs = removeAfter

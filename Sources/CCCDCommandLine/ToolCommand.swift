@@ -5,13 +5,14 @@ import Foundation
 import LDS
 import Specimen
 import VectorSuites
+import Conformance
 
 /// `cccd`: the toolkit.
 public struct ToolCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cccd",
         abstract: "The CCCD / eMRTD toolkit: specimen cards, card images, vector suites.",
-        subcommands: [SpecimenCommand.self, InspectCommand.self, VerifyCommand.self, PKICommand.self, PersoCommand.self, StationCommand.self, VectorsCommand.self, SimulateCommand.self, BenchCommand.self, ReaderBenchCommand.self]
+        subcommands: [SpecimenCommand.self, InspectCommand.self, VerifyCommand.self, PKICommand.self, PersoCommand.self, StationCommand.self, VectorsCommand.self, ConformanceCommand.self, SimulateCommand.self, BenchCommand.self, ReaderBenchCommand.self]
     )
 
     public init() {}
@@ -96,43 +97,59 @@ struct RunVectorsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run vector suites (files, or folders searched for suite files) against the real protocol code.",
-        discussion: "Prints each failing case and ends with 'N passed, M failed'. Exits 1 when a case fails or none ran."
+        discussion: """
+            --suite and --case take an exact name or a prefix ending in * (repeatable). Prints each failing case and
+            ends with 'N passed, M failed'; --junit writes a JUnit XML report. Exits 1 when a case fails or none ran.
+            """
     )
 
     @Argument(help: ArgumentHelp("Suite files or folders.", valueName: "PATH"))
     var paths: [String] = ["TestVectors"]
 
-    @Option(name: .long, help: "Run only the suite with this name.")
-    var suite: String?
+    @Option(name: .long, help: ArgumentHelp("Run only this suite (a name, or a prefix ending in *; repeatable).", valueName: "NAME"))
+    var suite: [String] = []
 
-    @Option(name: .customLong("case"), help: "Run only cases whose id contains this text.")
-    var caseFilter: String?
+    @Option(name: .customLong("case"), help: ArgumentHelp("Run only this case (an id, or a prefix ending in *; repeatable).", valueName: "ID"))
+    var caseFilter: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Write a JUnit XML report to FILE.", valueName: "FILE"))
+    var junit: String?
 
     @Flag(name: .long, help: "Print every case, not only failures.")
     var verbose = false
 
     func run() throws {
-        let suites: [VectorSuite]
-        do {
-            suites = try VectorSuite.discover(paths)
+        var passed = 0
+        var failed = 0
+        var reportSuites: [JUnitReport.Suite] = []
+        do throws(EMRTDError) {
+            let suites = try VectorSuite.discover(paths)
+            for s in suites where CardSuite.matches(s.name, suite) {
+                var cases: [JUnitReport.TestCase] = []
+                for vector in s.cases where CardSuite.matches(vector.id, caseFilter) || caseFilter.contains(where: { !$0.hasSuffix("*") && vector.id.contains($0) }) {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    let result = VectorRunner.run(vector, suite: s.name)
+                    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                    if result.passed {
+                        passed += 1
+                        if verbose { print("PASS \(s.name)/\(result.caseID)") }
+                    } else {
+                        failed += 1
+                        print("FAIL \(s.name)/\(result.caseID) [\(result.kind)] (source: \(result.source))")
+                        for f in result.failures { print("     \(f)") }
+                    }
+                    cases.append(JUnitReport.TestCase(
+                        name: result.caseID, classname: "vectors.\(s.name)", seconds: seconds,
+                        result: result.passed ? .passed : .failed(message: result.failures.first ?? "failed", type: result.kind, details: result.failures.joined(separator: "\n")),
+                        output: "kind \(result.kind); source: \(result.source)"))
+                }
+                if !cases.isEmpty { reportSuites.append(JUnitReport.Suite(name: s.name, cases: cases)) }
+            }
+            print("\(passed) passed, \(failed) failed")
+            if let junit { try JUnitReport(name: "cccd vectors run", suites: reportSuites).write(to: junit) }
         } catch {
             throw fail(error)
         }
-        var passed = 0
-        var failed = 0
-        for s in suites where suite == nil || s.name == suite {
-            for result in VectorRunner.run(s, caseFilter: caseFilter) {
-                if result.passed {
-                    passed += 1
-                    if verbose { print("PASS \(s.name)/\(result.caseID)") }
-                } else {
-                    failed += 1
-                    print("FAIL \(s.name)/\(result.caseID) [\(result.kind)] (source: \(result.source))")
-                    for f in result.failures { print("     \(f)") }
-                }
-            }
-        }
-        print("\(passed) passed, \(failed) failed")
         if failed > 0 || passed == 0 {
             throw ExitCode(ExitStatus.notGenuine)
         }

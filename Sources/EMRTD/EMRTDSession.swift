@@ -113,7 +113,12 @@ public final class EMRTDSession {
         let next = try ChipAuthentication.perform(configuration, over: secure)
         channel = next
         do throws(EMRTDError) {
-            let probe = try next.send(CommandAPDU(ins: 0xB0, p1: 0x80 | LDSFile.com.shortFileID, p2: 0, ne: 1))
+            var probe = try next.send(CommandAPDU(ins: 0xB0, p1: 0x80 | LDSFile.com.shortFileID, p2: 0, ne: 1))
+            if [StatusWord.incorrectParameters, .functionNotSupported, .instructionNotSupported].contains(probe.statusWord) {
+                // A chip without short file identifiers (found by `cccd conformance card`): SELECT, then read.
+                _ = try next.send(CommandAPDU(ins: 0xA4, p1: 0x02, p2: 0x0C, data: [0x01, 0x1E]))
+                probe = try next.send(CommandAPDU(ins: 0xB0, p1: 0, p2: 0, ne: 1))
+            }
             guard probe.statusWord.isSuccess || probe.statusWord == .endOfFileReached else {
                 throw EMRTDError(.caFailed, "after Chip Authentication the chip answered \(probe.statusWord)")
             }

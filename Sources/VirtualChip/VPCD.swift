@@ -15,7 +15,7 @@ extension VirtualChip {
     /// An answer to reset for the virtual chip: T=1, and card capabilities in the historical bytes
     /// announcing extended length exactly when the chip accepts it (ISO/IEC 7816-4 8.1.1.2.7).
     public var answerToReset: [UInt8] {
-        let historical: [UInt8] = [0x80, 0x73, 0x00, 0x00, limits.extendedLength ? 0x40 : 0x00, 0x31, 0xC0]
+        let historical: [UInt8] = [0x80, 0x73, 0x00, 0x00, announcesExtendedLength ? 0x40 : 0x00, 0x31, 0xC0]
         var atr: [UInt8] = [0x3B, 0x80 | UInt8(historical.count), 0x01] + historical
         atr.append(atr.dropFirst().reduce(0, ^))  // TCK: XOR of T0 … last historical byte
         return atr
@@ -34,6 +34,11 @@ public final class VPCDCardSide {
     public let port: UInt16
     /// After this many APDUs the card is pulled out (the connection closed): tests of removal mid-read.
     public var removeAfterAPDUs: Int?
+    /// Seconds to wait before each answer: a slow chip.
+    public var responseDelay: Double = 0
+    /// Once the card has answered an APDU, pull it out after this many idle seconds (the
+    /// inspection system is done with it): `cccd conformance serve` presents documents one by one.
+    public var removeWhenIdle: Double?
     /// Called with each event, for a `--verbose` log.
     public var log: ((String) -> Void)?
 
@@ -99,6 +104,7 @@ public final class VPCDCardSide {
     /// Returns true when the card was removed on purpose, false when vpcd went away.
     private func serve(_ fd: Int32, shouldStop: () -> Bool) -> Bool {
         while !shouldStop() {
+            if let idle = removeWhenIdle, apdus > 0, !Self.readable(fd, within: idle) { return true }
             guard let header = readExactly(fd, 2) else { return false }
             let length = Int(header[0]) << 8 | Int(header[1])
             guard length > 0, let message = readExactly(fd, length) else { return false }
@@ -115,10 +121,17 @@ public final class VPCDCardSide {
             }
             apdus += 1
             if let limit = removeAfterAPDUs, apdus > limit { return true }
+            if responseDelay > 0 { usleep(UInt32(responseDelay * 1e6)) }
             let response = chip.process(message).encoded
             guard send(fd, response) else { return false }
         }
         return false
+    }
+
+    /// Whether `fd` has data (or an end of stream) within `seconds`.
+    private static func readable(_ fd: Int32, within seconds: Double) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, Int32(seconds * 1000)) != 0
     }
 
     private func readExactly(_ fd: Int32, _ count: Int) -> [UInt8]? {

@@ -48,6 +48,8 @@ public final class VirtualChip: CardChannel {
     public internal(set) var image: CardImage
     public var limits: ChipLimits
     public var faults: Faults
+    /// Conformance defects (VirtualChip+Defects.swift); none by default.
+    public var defects = Defects()
     let random: RandomSource
     private var bacKeys: BAC.AccessKeys?
     /// The MRZ key (BAC, PACE-MRZ), from card.json.
@@ -138,7 +140,7 @@ public final class VirtualChip: CardChannel {
         }
     }
 
-    public var supportsExtendedLength: Bool { limits.extendedLength }
+    public var supportsExtendedLength: Bool { announcesExtendedLength }
 
     /// Whether secure messaging is established.
     public var isSecured: Bool { session != nil }
@@ -186,9 +188,14 @@ public final class VirtualChip: CardChannel {
             guard var sm = session else {
                 return ResponseAPDU(statusWord: .secureMessagingDataObjectsMissing)
             }
+            let before = sm
             do {
                 command = try sm.unprotectCommand(received)
                 session = sm
+                defects.accepted(before: before)
+            } catch where defects.replay(received) != nil || defects.contains(.smErrorKeepsSession) {
+                guard let replayed = defects.replay(received) else { return ResponseAPDU(statusWord: .secureMessagingDataObjectsIncorrect) }
+                (command, session) = replayed
             } catch {
                 // A chip discards its session keys on any secure messaging error.
                 dropSession()
@@ -234,7 +241,9 @@ public final class VirtualChip: CardChannel {
     }
 
     /// A blank chip has no access keys yet: everything is open until the lock.
-    private var accessGranted: Bool { session != nil || !limits.requireAccessControl || personalization != nil }
+    private var accessGranted: Bool {
+        session != nil || !limits.requireAccessControl || personalization != nil || defects.contains(.noAccessControl)
+    }
 
     private func execute(_ command: CommandAPDU) -> ResponseAPDU {
         switch command.ins {
@@ -324,11 +333,11 @@ public final class VirtualChip: CardChannel {
                   (1...3).contains(object.value.count)
             else { return ResponseAPDU(statusWord: .incorrectData) }
             file = current
-            offset = object.value.reduce(0) { $0 << 8 | Int($1) }
+            offset = defects.contains(.oddInsIgnoresOffset) ? 0 : object.value.reduce(0) { $0 << 8 | Int($1) }
         } else if command.p1 & 0x80 != 0 {
             guard limits.shortFileIDs else { return ResponseAPDU(statusWord: .incorrectParameters) }
             let sfi = command.p1 & 0x1F
-            guard let found = lookup(shortFileID: sfi) else {
+            guard let found = defects.contains(.sfiIgnored) ? currentFile : lookup(shortFileID: sfi) else {
                 if applicationSelected && !accessGranted { return ResponseAPDU(statusWord: .securityStatusNotSatisfied) }
                 return ResponseAPDU(statusWord: .fileNotFound)
             }
@@ -355,7 +364,7 @@ public final class VirtualChip: CardChannel {
                 return ResponseAPDU(statusWord: .wrongLength)
             }
         }
-        guard offset < content.count else { return ResponseAPDU(statusWord: .wrongParameters) }
+        guard offset < content.count else { return beyondEndAnswer(requested: requested) }
         if command.ins == 0xB1 {
             // The answer is DO'53' around the data; its header counts towards Ne.
             var room = requested - 2
@@ -397,7 +406,7 @@ public final class VirtualChip: CardChannel {
         challenge = nil  // one attempt per challenge
         guard command.data.count == 40 else { return ResponseAPDU(statusWord: .wrongLength) }
         guard let result = try? BAC.respond(to: command.data, challenge: rndIC, keys: keys, random: random) else {
-            return ResponseAPDU(statusWord: .authenticationFailed)
+            return failedBACAnswer()
         }
         session = result.session.secureMessaging
         return ResponseAPDU(data: result.response, statusWord: .success)
