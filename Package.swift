@@ -164,7 +164,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["Conformance", "VirtualChip", "Specimen", "LDS", "MRZ", "AccessControl", "Cryptography", "EMRTDCore", "ISO7816"],
+            dependencies: [
+                "Conformance", "VirtualChip", "Specimen", "LDS", "MRZ", "AccessControl", "Cryptography", "EMRTDCore", "ISO7816",
+                "Personalization",
+            ],
             swiftSettings: strict
         ),
         .testTarget(
