@@ -71,6 +71,7 @@ class Station:
             [os.path.join(BIN, "cccd"), "station", "--records", f"{work}/batch.jsonl", "--trust",
              f"{work}/pki/csca.pem", "--db", f"{work}/audit.db"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+        STARTED.append(self.proc)
         threading.Thread(target=self._collect, daemon=True).start()
         self.wait_for(lambda l: l.startswith("station: watching"), 15)
 
@@ -134,6 +135,7 @@ def main():
             sim = subprocess.Popen(["ip", "netns", "exec", NS, os.path.join(BIN, "cccd"), "sim", "--vpcd",
                                     f"127.0.0.1:{port}", "--card", f"{work}/card{i}"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            STARTED.append(sim)
             picked = station.wait_for(lambda l: l == f"{reader}: reading {ids[i]}", TIMEOUT, mark)
         done = picked is not None and station.wait_for(
             lambda l: l.startswith(f"{reader}: {ids[i]} attempt "), TIMEOUT, picked) is not None
@@ -175,6 +177,7 @@ def main():
     station.scan(ids[victim])
     sim = subprocess.Popen(["ip", "netns", "exec", NS, os.path.join(BIN, "cccd"), "sim", "--vpcd", "127.0.0.1:35963",
                             "--card", f"{work}/card{victim}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    STARTED.append(sim)
     check(station.wait_for(lambda l: l.endswith(f"reading {ids[victim]}"), TIMEOUT, mark) is not None,
           "the station did not start reading the card it was killed on")
     station.proc.send_signal(signal.SIGKILL)
@@ -226,8 +229,15 @@ def main():
     print("station test passed", flush=True)
 
 
+STARTED = []  # every process this script starts, killed by PID at the end whatever happens
+
+
 if __name__ == "__main__":
     try:
         main()
     finally:
+        for p in STARTED:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
         subprocess.run(["rm", "-rf", work])

@@ -75,19 +75,38 @@ public final class Station: @unchecked Sendable {
     }
 
     private func watch(_ reader: String, shouldStop: @Sendable () -> Bool) {
-        guard let context = try? PCSCContext() else {
-            output("\(reader): cannot reach pcscd")
-            return
-        }
-        var known = (try? context.states([reader])) ?? []
-        var present = known.first?.cardPresent ?? false
-        if present { handleCard(reader, context) }
+        var context: PCSCContext? = nil
+        var known: [PCSCContext.ReaderState] = []
+        var present = false
+        var lost: String? = nil
         while !shouldStop() {
-            guard let states = try? context.waitForChange([reader], from: known, timeoutMilliseconds: 250) else { continue }
-            known = states
-            let now = states.first?.cardPresent ?? false
-            if now && !present { handleCard(reader, context) }
-            present = now
+            do throws(EMRTDError) {
+                guard let current = context else {
+                    // (Re)connect to pcscd: at start, and after it went away or the reader was unplugged.
+                    let fresh = try PCSCContext()
+                    known = try fresh.states([reader])
+                    context = fresh
+                    if lost != nil { output("\(reader): pcscd is back") }
+                    lost = nil
+                    let now = known.first?.cardPresent ?? false
+                    if now && !present { handleCard(reader, fresh) }
+                    present = now
+                    continue
+                }
+                known = try current.waitForChange([reader], from: known, timeoutMilliseconds: 250)
+                let now = known.first?.cardPresent ?? false
+                if now && !present { handleCard(reader, current) }
+                present = now
+            } catch {
+                if error.code == .pcscTimeout { continue }
+                // Anything else (pcscd stopped, the reader unplugged) would fail again at once: say so
+                // once, drop the context, and retry twice a second instead of spinning.
+                if lost == nil { output("\(reader): \(error.message); retrying") }
+                lost = error.message
+                context = nil
+                present = false
+                usleep(500_000)
+            }
         }
     }
 
