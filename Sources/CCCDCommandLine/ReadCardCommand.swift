@@ -92,11 +92,12 @@ public struct ReadCardCommand: ParsableCommand {
         if cardImage != nil && !simulated {
             throw ValidationError("a card image directory is read with --simulated")
         }
+        // Bad input is exit status 2, as the contract says.
         if hostile != nil && !simulated {
-            throw ValidationError("--hostile needs --simulated")
+            throw fail(EMRTDError(.invalidArgument, "--hostile needs --simulated"))
         }
         guard apduTimeout >= 0, readTimeout >= 0, apduTimeout.isFinite, readTimeout.isFinite else {
-            throw ValidationError("--apdu-timeout and --read-timeout take a number of seconds, 0 for no limit")
+            throw fail(EMRTDError(.invalidArgument, "--apdu-timeout and --read-timeout take a number of seconds, 0 for no limit"))
         }
         do {
             if listReaders {
