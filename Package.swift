@@ -138,9 +138,13 @@ let package = Package(
 
         // libFuzzer entry point (LLVMFuzzerTestOneInput). Built with --sanitize=fuzzer, libFuzzer
         // supplies main(); scripts/fuzz.sh builds and runs it.
-        .executableTarget(
-            name: "CCCDFuzz",
-            dependencies: ["ISO7816", "MRZ", "LDS"],
+        .executableTarget(name: "CCCDFuzz", dependencies: ["FuzzTargets"], swiftSettings: strict),
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "EMRTDCore", "ISO7816", "MRZ", "LDS", "PassiveAuthentication", "X509", "SecureMessaging",
+                "VirtualChip", "Specimen", "Personalization",
+            ],
             swiftSettings: strict
         ),
 
@@ -153,7 +157,10 @@ let package = Package(
             dependencies: ["PassiveAuthentication", "X509", "Cryptography", "LDS", "EMRTDCore"],
             swiftSettings: strict
         ),
-        .testTarget(name: "LDSTests", dependencies: ["LDS", "MRZ", "ISO7816", "EMRTDCore", "Specimen"], swiftSettings: strict),
+        .testTarget(
+            name: "LDSTests", dependencies: ["LDS", "MRZ", "ISO7816", "EMRTDCore", "Specimen", "FuzzTargets"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "EMRTDTests",
             dependencies: [

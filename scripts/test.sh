@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what is needed, runs the unit and integration tests,
-# the published vector suites through the CLI, and a bounded libFuzzer run over the parsers.
+# the published vector suites through the CLI, the memory bound, and a bounded libFuzzer run of every target.
 # FUZZ_SECONDS=0 skips the fuzzing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,5 +33,10 @@ if [ "$(id -u)" -eq 0 ]; then
   scripts/station-test.sh 40
 fi
 
+echo "== memory bound (peak RSS of a full read and verification, honest and hostile chips)"
+scripts/bench-memory.sh 64 | tail -3
+
+# Every fuzz target for FUZZ_SECONDS each (default 50), nproc at a time: 20 targets on a 2-core
+# runner take about 10 × 50 s ≈ 8.5 minutes of fuzzing. Longer runs by hand: scripts/fuzz.sh 3600.
 echo "== fuzzing"
-scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+scripts/fuzz.sh "${FUZZ_SECONDS:-50}"

@@ -71,6 +71,18 @@ public struct ReadCardCommand: ParsableCommand {
     @Flag(name: .long, help: "Trace every APDU (protected form) on standard error.")
     var verbose = false
 
+    @Option(name: .long, help: ArgumentHelp("Give up on a command the card has not answered after SECONDS (0: never).", valueName: "SECONDS"))
+    var apduTimeout: Double = TimeLimits.defaults.perAPDU ?? 0
+
+    @Option(name: .long, help: ArgumentHelp("Give up on a read not finished after SECONDS (0: never).", valueName: "SECONDS"))
+    var readTimeout: Double = TimeLimits.defaults.perRead ?? 0
+
+    @Option(name: .long, help: ArgumentHelp("With --simulated: a hostile chip that spoils every answer of STEP with FAULT (a test of the reader; see cccd sim --help).", valueName: "STEP:FAULT"))
+    var hostile: String?
+
+    @Option(name: .long, help: ArgumentHelp("How long a hostile chip's slow answer takes.", valueName: "SECONDS"))
+    var hostileDelay: Double = 30
+
     public init() {}
 
     /// The exit status the verdict gives (set by `read`).
@@ -79,6 +91,13 @@ public struct ReadCardCommand: ParsableCommand {
     public mutating func run() throws {
         if cardImage != nil && !simulated {
             throw ValidationError("a card image directory is read with --simulated")
+        }
+        // Bad input is exit status 2, as the contract says.
+        if hostile != nil && !simulated {
+            throw fail(EMRTDError(.invalidArgument, "--hostile needs --simulated"))
+        }
+        guard apduTimeout >= 0, readTimeout >= 0, apduTimeout.isFinite, readTimeout.isFinite else {
+            throw fail(EMRTDError(.invalidArgument, "--apdu-timeout and --read-timeout take a number of seconds, 0 for no limit"))
         }
         do {
             if listReaders {
@@ -119,7 +138,12 @@ public struct ReadCardCommand: ParsableCommand {
                 source = "virtual chip (built-in specimen)"
             }
             let key = try image.settings.mrz.map { (text: String) throws(EMRTDError) in AccessKey.mrz(MRZKey(mrz: try MRZ(text))) }
-            return (try VirtualChip(image: image), source, key)
+            let chip = try VirtualChip(image: image)
+            if let hostile {
+                let plan = try HostileChip.Plan(parsing: hostile)
+                return (HostileChip(chip: chip, plan: plan, delay: hostileDelay), source + ", hostile \(plan)", key)
+            }
+            return (chip, source, key)
         }
         let (card, name) = try CommonOptions.connect(reader: reader, wait: wait)
         return (card, "\(name) (\(card.transmissionProtocol))", nil)
@@ -136,6 +160,7 @@ public struct ReadCardCommand: ParsableCommand {
         }
 
         var reader = DocumentReader()
+        reader.options.timeLimits = TimeLimits(perAPDU: apduTimeout > 0 ? apduTimeout : nil, perRead: readTimeout > 0 ? readTimeout : nil)
         reader.skipPhoto = skipPhoto
         reader.accessControl = access.preference
         if verbose {

@@ -36,10 +36,25 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --blank: when personalization locks the chip, save its content as a card image here.", valueName: "DIR"))
     var save: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Be a hostile chip: spoil every answer of STEP with FAULT. STEP: \(HostileChip.Step.allCases.map(\.rawValue).joined(separator: ", ")). FAULT: \(HostileChip.Fault.allCases.map(\.rawValue).joined(separator: ", ")).",
+        valueName: "STEP:FAULT"))
+    var hostile: String?
+
+    @Option(name: .long, help: ArgumentHelp("How long a hostile chip's slow answer takes.", valueName: "SECONDS"))
+    var hostileDelay: Double = 30
+
+    @Flag(name: .long, help: "Print every STEP:FAULT of the hostile chip, one a line, and exit.")
+    var listHostile = false
+
     @Flag(name: .long, help: "Log connections and events on standard error.")
     var verbose = false
 
     func run() throws {
+        if listHostile {
+            for plan in HostileChip.Plan.matrix { print(plan) }
+            return
+        }
         do {
             let parts = vpcd.split(separator: ":")
             guard parts.count == 2, let port = UInt16(parts[1]) else {
@@ -72,6 +87,10 @@ struct SimulateCommand: ParsableCommand {
             }
             let side = VPCDCardSide(chip: chip, host: String(parts[0]), port: port)
             side.removeAfterAPDUs = removeAfter
+            if let hostile {
+                let hostileChip = HostileChip(chip: chip, plan: try HostileChip.Plan(parsing: hostile), delay: hostileDelay)
+                side.respond = { hostileChip.answer($0) }
+            }
             if verbose { side.log = { printError("cccd sim: " + $0) } }
             try side.run()
         } catch let error as EMRTDError {

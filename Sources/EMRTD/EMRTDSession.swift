@@ -39,6 +39,8 @@ public struct ReaderOptions: Sendable {
     public var useShortFileIdentifiers = true
     /// How often access is re-established after a secure messaging failure before giving up.
     public var maximumReauthentications = 2
+    /// How long a command, and the whole session, may take (enforced by a ``TimedChannel``).
+    public var timeLimits = TimeLimits.defaults
 
     public init() {}
 }
@@ -66,7 +68,8 @@ public final class EMRTDSession {
     public private(set) var reauthentications = 0
 
     public init(channel: any CardChannel, options: ReaderOptions = ReaderOptions(), random: RandomSource = .system) {
-        let connection = CardConnection(channel: channel)
+        let limited: any CardChannel = options.timeLimits == .unlimited ? channel : TimedChannel(channel, limits: options.timeLimits)
+        let connection = CardConnection(channel: limited)
         self.connection = connection
         self.channel = connection
         self.options = options

@@ -1,16 +1,34 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Key material: MRZ-derived keys, the CAN, session keys.
 ///
 /// Its `description` is redacted so a secret cannot reach a log or an error message by accident,
 /// and the storage is overwritten with zeros when the last copy goes away.
 public struct SecretBytes: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The bytes live in memory this class allocates itself (not an Array buffer, which copy-on-write
+    /// may duplicate or leave behind), so the one copy it owns is the one it wipes.
     private final class Storage: @unchecked Sendable {
         // Written only in init and deinit; never shared mutably.
-        var bytes: [UInt8]
-        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        let buffer: UnsafeMutableRawBufferPointer
+        init(_ bytes: [UInt8]) {
+            buffer = .allocate(byteCount: max(bytes.count, 1), alignment: 1)
+            buffer.copyBytes(from: bytes)
+            count = bytes.count
+        }
+        let count: Int
         deinit {
-            bytes.withUnsafeMutableBufferPointer { buf in
-                for i in buf.indices { buf[i] = 0 }
-            }
+            // explicit_bzero (glibc) / memset_s (Darwin): a wipe the optimizer may not drop as a
+            // dead store before free.
+            #if canImport(Glibc)
+            if let base = buffer.baseAddress { explicit_bzero(base, buffer.count) }
+            #elseif canImport(Darwin)
+            if let base = buffer.baseAddress { _ = memset_s(base, buffer.count, 0, buffer.count) }
+            #endif
+            buffer.deallocate()
         }
     }
 
@@ -19,8 +37,9 @@ public struct SecretBytes: Sendable, CustomStringConvertible, CustomDebugStringC
     public init(_ bytes: [UInt8]) { storage = Storage(bytes) }
 
     /// The raw bytes, for the cryptographic primitive that needs them.
-    public var bytes: [UInt8] { storage.bytes }
-    public var count: Int { storage.bytes.count }
+    /// A fresh copy each time: the caller owns it (and should keep it no longer than needed).
+    public var bytes: [UInt8] { Array(UnsafeRawBufferPointer(rebasing: storage.buffer[0..<storage.count])) }
+    public var count: Int { storage.count }
 
     public var description: String { "<secret: \(count) bytes>" }
     public var debugDescription: String { description }

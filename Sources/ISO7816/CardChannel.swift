@@ -82,6 +82,10 @@ public final class CardConnection: APDUChannel {
             trace(secret ? .redactedCommand(header: Array(bytes.prefix(4)), dataLength: bytes.count - 4) : .command(bytes))
         }
         let reply = try channel.transmit(bytes)
+        // No response APDU is longer than 65536 data bytes and the status word (ISO/IEC 7816-4 5.1).
+        guard reply.count <= Self.maximumResponseLength else {
+            throw EMRTDError(.malformedResponse, "the card answered \(reply.count) bytes, more than any response APDU holds (\(Self.maximumResponseLength))")
+        }
         statistics.apdus += 1
         statistics.bytesSent += bytes.count
         statistics.bytesReceived += reply.count

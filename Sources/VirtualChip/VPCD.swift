@@ -41,6 +41,8 @@ public final class VPCDCardSide {
     public var removeWhenIdle: Double?
     /// Called with each event, for a `--verbose` log.
     public var log: ((String) -> Void)?
+    /// Answers each command APDU in place of `chip.process` (a ``HostileChip``); `nil` pulls the card out.
+    public var respond: (([UInt8]) -> [UInt8]?)?
 
     public private(set) var apdus = 0
 
@@ -107,22 +109,31 @@ public final class VPCDCardSide {
             if let idle = removeWhenIdle, apdus > 0, !Self.readable(fd, within: idle) { return true }
             guard let header = readExactly(fd, 2) else { return false }
             let length = Int(header[0]) << 8 | Int(header[1])
-            guard length > 0, let message = readExactly(fd, length) else { return false }
-            if length == 1 {
-                switch message[0] {
-                case 0x00, 0x01, 0x02:
-                    chip.reset()
-                case 0x04:
-                    guard send(fd, chip.answerToReset) else { return false }
-                default:
-                    log?("unknown vpcd control code \(Hex.encode(message))")
-                }
+            guard length > 0, let body = readExactly(fd, length) else { return false }
+            let command: [UInt8]
+            switch VPCDMessage.message(body[...]) {
+            case .powerOff, .powerOn, .reset:
+                chip.reset()
                 continue
+            case .getATR:
+                guard send(fd, chip.answerToReset) else { return false }
+                continue
+            case .unknownControl(let code):
+                log?("unknown vpcd control code \(Hex.encode([code]))")
+                continue
+            case .apdu(let bytes):
+                command = bytes
             }
             apdus += 1
             if let limit = removeAfterAPDUs, apdus > limit { return true }
             if responseDelay > 0 { usleep(UInt32(responseDelay * 1e6)) }
-            let response = chip.process(message).encoded
+            let response: [UInt8]
+            if let respond {
+                guard let answer = respond(command) else { return true }
+                response = answer
+            } else {
+                response = chip.process(command).encoded
+            }
             guard send(fd, response) else { return false }
         }
         return false
@@ -154,7 +165,7 @@ public final class VPCDCardSide {
 
     /// Sends length and data in one write, so the reader's side gets the whole answer at once.
     private func send(_ fd: Int32, _ data: [UInt8]) -> Bool {
-        let frame = [UInt8(data.count >> 8 & 0xFF), UInt8(data.count & 0xFF)] + data
+        guard let frame = try? VPCDMessage.encodeFrame(data) else { return false }
         var done = 0
         while done < frame.count {
             let n = frame.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + done, frame.count - done, Int32(MSG_NOSIGNAL)) }

@@ -1,21 +1,62 @@
 import EMRTDCore
 import Foundation
+import FuzzTargets
 import ISO7816
 import LDS
 import MRZ
 import Testing
 
-/// Inputs kept from fuzzing runs (`TestVectors/fuzz-regressions/`, one fuzz input per file: a
-/// selector byte, then the bytes for that parser; see Sources/CCCDFuzz). Every file goes through
-/// every parser, whatever its selector: each must return or throw an EMRTDError, never trap.
+/// Inputs kept from fuzzing runs (`TestVectors/fuzz-regressions/`). The files at the top level
+/// come from the first, single-target fuzzer (a selector byte, then the bytes for that parser):
+/// every file goes through every parser, whatever its selector. Each folder is named after a
+/// target of Sources/FuzzTargets and holds inputs replayed through that target. Everything must
+/// return or throw an EMRTDError, never trap.
 @Suite struct FuzzRegressionTests {
     static let directory = Vectors.directory.deletingLastPathComponent().appendingPathComponent("fuzz-regressions")
 
     static let files: [String] = {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
-            .filter { !$0.hasPrefix(".") && $0 != "README.md" }
+            .filter { !$0.hasPrefix(".") && $0 != "README.md" && !isDirectory(directory.appendingPathComponent($0)) }
             .sorted()
     }()
+
+    /// "target/file" for every file in a target's folder.
+    static let targetInputs: [String] = {
+        FuzzTarget.all.flatMap { target in
+            ((try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent(target.name).path)) ?? [])
+                .filter { !$0.hasPrefix(".") }.sorted().map { "\(target.name)/\($0)" }
+        }
+    }()
+
+    static func isDirectory(_ url: URL) -> Bool {
+        var directory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &directory) && directory.boolValue
+    }
+
+    @Test func everyFolderIsATarget() throws {
+        let folders = try FileManager.default.contentsOfDirectory(atPath: Self.directory.path)
+            .filter { Self.isDirectory(Self.directory.appendingPathComponent($0)) }
+        for folder in folders {
+            #expect(FuzzTarget.named(folder) != nil, "fuzz-regressions/\(folder) is named after no fuzz target")
+        }
+        #expect(Set(FuzzTarget.all.map(\.name)).count == FuzzTarget.all.count, "two fuzz targets share a name")
+    }
+
+    @Test(arguments: targetInputs)
+    func replayThroughTarget(path: String) throws {
+        let data = [UInt8](try Data(contentsOf: Self.directory.appendingPathComponent(path)))
+        let target = try #require(FuzzTarget.named(String(path.prefix { $0 != "/" })))
+        target.run(data)
+    }
+
+    /// Every target survives the inputs that break parsers most often.
+    @Test(arguments: FuzzTarget.all.map(\.name))
+    func edgeInputs(name: String) throws {
+        let target = try #require(FuzzTarget.named(name))
+        for input: [UInt8] in [[], [0x00], [0xFF], [0x30, 0x80], [0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF], [0x7F, 0xFF, 0xFF, 0xFF, 0xFF], Array(repeating: 0x30, count: 2000)] {
+            target.run(input)
+        }
+    }
 
     @Test func corpusIsPresent() {
         #expect(Self.files.count >= 20)
