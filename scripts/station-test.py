@@ -103,6 +103,18 @@ class Station:
         self.proc.stdin.flush()
 
 
+def wait_until_empty(reader):
+    """Until pcscd shows no card in `reader` (a card pulled out takes pcscd a moment to notice)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        listing = run("cccd-read", "--list-readers").stdout
+        if f"{reader} (no card" in listing:
+            return True
+        time.sleep(0.05)
+    check(False, f"{reader} still shows a card 10 s after it was pulled out")
+    return False
+
+
 def rows():
     db = sqlite3.connect(f"{work}/audit.db")
     try:
@@ -141,7 +153,7 @@ def main():
             lambda l: l.startswith(f"{reader}: {ids[i]} attempt "), TIMEOUT, picked) is not None
         sim.send_signal(signal.SIGKILL)
         sim.wait()
-        time.sleep(0.3)  # until pcscd has seen the card go
+        wait_until_empty(reader)
         return done
 
     def operator(slot):
@@ -184,13 +196,14 @@ def main():
     station.proc.wait()
     sim.send_signal(signal.SIGKILL)
     sim.wait()
-    time.sleep(0.3)
+    wait_until_empty(SLOTS[0][0])
     after_kill = rows()
     check(after_kill[:len(before)] == before, "rows written before the kill changed")
     check(len(after_kill) in (len(before), len(before) + 1), "the killed read left more than one row")
     if len(after_kill) == len(before) + 1:
         insertions.append((victim, SLOTS[0][0]))  # it finished in the instant before the kill
 
+    glitches = [l for l in station.lines if l and ("reading again" in l or "retrying" in l)]
     state["station"] = Station()
     queue[:] = rest
     workers = [threading.Thread(target=operator, args=(slot,)) for slot in SLOTS]
@@ -223,6 +236,9 @@ def main():
           f"killed once mid-read and restarted; {summary}", flush=True)
     print(f"station: {COUNT} cards in {elapsed:.1f} s = {COUNT * 60 / elapsed:.1f} cards per minute "
           f"(two slots, each card scanned, inserted, read, verified, logged and removed)", flush=True)
+    glitches += [l for l in state["station"].lines if l and ("reading again" in l or "retrying" in l)]
+    for line in glitches:
+        print("station said: " + line, flush=True)
     if failures:
         print(f"{len(failures)} station check(s) failed", flush=True)
         sys.exit(1)

@@ -137,9 +137,7 @@ public final class Station: @unchecked Sendable {
         var verdict = "error"
         var reasons = ""
         do {
-            let card = try context.connect(reader)
-            defer { card.disconnect() }
-            let result = try DocumentReader().read(from: card, key: .can(String(id.suffix(6))))
+            let result = try read(reader, context, can: String(id.suffix(6)))
             let differences = RecordCheck.differences(files: result.files, record: entry.record, photo: entry.photo)
             let verification = DocumentVerification(
                 files: result.files, trust: trust, chip: result.chipCheck, active: result.activeAuthentication,
@@ -163,6 +161,25 @@ public final class Station: @unchecked Sendable {
             output("\(reader): \(id) attempt \(attempt): \(verdict)\(reasons.isEmpty ? "" : " — " + reasons)")
         } catch {
             output("\(reader): \(id): the audit log could not be written: \(error.message)")
+        }
+    }
+
+    /// Reads the card with its CAN. A PC/SC transport failure (not an answer of the card: a reader
+    /// or driver glitch, a reset by another program) gets one more try on a fresh connection, so a
+    /// glitch is not logged as a failed card; whatever the card itself answers is final.
+    private func read(_ reader: String, _ context: PCSCContext, can: String) throws(EMRTDError) -> ReadResult {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do throws(EMRTDError) {
+                let card = try context.connect(reader)
+                defer { card.disconnect() }
+                return try DocumentReader().read(from: card, key: .can(can))
+            } catch {
+                guard attempt < 2, error.code == .pcscFailure || error.code == .pcscCardReset else { throw error }
+                output("\(reader): \(error.message); reading again")
+                usleep(200_000)
+            }
         }
     }
 
