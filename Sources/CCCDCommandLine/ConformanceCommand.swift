@@ -266,7 +266,7 @@ struct ServeConformanceCommand: ParsableCommand {
             runner.gapSeconds = Double(gapMs) / 1000
             if verbose { runner.log = { printError("cccd conformance serve: " + $0) } }
             let sink = timeline.flatMap { path -> FileHandle? in
-                if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+                if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
                 let handle = FileHandle(forWritingAtPath: path)
                 handle?.seekToEndOfFile()
                 return handle

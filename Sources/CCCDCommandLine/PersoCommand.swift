@@ -110,7 +110,7 @@ struct PersoCommand: ParsableCommand {
                 format: "Wrote %d files (%d bytes) and %@ to %@ in %d APDUs, %.0f ms%@",
                 report.files.count, report.bytesWritten, report.keys.isEmpty ? "no keys" : report.keys.joined(separator: ", "),
                 name, report.apdus, report.seconds * 1000, report.locked ? "; the card is locked" : "; the card is NOT locked"))
-        } catch let error as EMRTDError {
+        } catch {
             throw fail(error)
         }
     }

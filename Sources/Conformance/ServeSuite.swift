@@ -2,7 +2,7 @@ public import EMRTDCore
 public import Foundation
 import Cryptography
 import ISO7816
-public import LDS
+import LDS
 import PassiveAuthentication
 import Specimen
 import VirtualChip

@@ -6,7 +6,7 @@
 // libFuzzer's -rss_limit_mb or a sanitizer report is a bug. Where it is cheap a target also
 // checks a consistency property (a round trip) with `precondition`, so a violation is a crash.
 
-public import EMRTDCore
+import EMRTDCore
 import Foundation
 import ISO7816
 import LDS

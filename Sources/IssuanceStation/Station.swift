@@ -1,7 +1,7 @@
-public import AccessControl
-public import EMRTD
-public import EMRTDCore
-public import Foundation
+import AccessControl
+import EMRTD
+import EMRTDCore
+import Foundation
 import LDS
 public import PassiveAuthentication
 import PCSC

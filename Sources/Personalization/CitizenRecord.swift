@@ -1,5 +1,5 @@
 public import EMRTDCore
-public import Foundation
+import Foundation
 public import LDS
 public import MRZ
 

@@ -1,4 +1,4 @@
-public import EMRTDCore
+import EMRTDCore
 public import LDS
 
 /// A freshly printed card checked against the citizen's record: the chip's MRZ, every DG13 field

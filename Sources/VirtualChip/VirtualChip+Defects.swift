@@ -1,6 +1,6 @@
 import EMRTDCore
 import Cryptography
-public import ISO7816
+import ISO7816
 import SecureMessaging
 
 extension VirtualChip {

@@ -1,7 +1,7 @@
 public import EMRTDCore
 import Cryptography
 import ISO7816
-public import LDS
+import LDS
 import MRZ
 public import AccessControl
 
