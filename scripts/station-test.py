@@ -103,6 +103,14 @@ class Station:
         self.proc.stdin.flush()
 
 
+def insert_card(port, i):
+    """Card i in the vpcd slot at `port`: a `cccd sim` in the bench's namespace, until it is killed."""
+    sim = subprocess.Popen(["ip", "netns", "exec", NS, os.path.join(BIN, "cccd"), "sim", "--vpcd", f"127.0.0.1:{port}",
+                            "--card", f"{work}/card{i}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    STARTED.append(sim)
+    return sim
+
+
 def wait_until_empty(reader):
     """Until pcscd shows no card in `reader` (a card pulled out takes pcscd a moment to notice)."""
     deadline = time.monotonic() + 10
@@ -144,10 +152,7 @@ def main():
         mark = len(station.lines)
         with scan_lock:
             station.scan(ids[i])
-            sim = subprocess.Popen(["ip", "netns", "exec", NS, os.path.join(BIN, "cccd"), "sim", "--vpcd",
-                                    f"127.0.0.1:{port}", "--card", f"{work}/card{i}"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            STARTED.append(sim)
+            sim = insert_card(port, i)
             picked = station.wait_for(lambda l: l == f"{reader}: reading {ids[i]}", TIMEOUT, mark)
         done = picked is not None and station.wait_for(
             lambda l: l.startswith(f"{reader}: {ids[i]} attempt "), TIMEOUT, picked) is not None
@@ -187,9 +192,7 @@ def main():
     station = state["station"]
     mark = len(station.lines)
     station.scan(ids[victim])
-    sim = subprocess.Popen(["ip", "netns", "exec", NS, os.path.join(BIN, "cccd"), "sim", "--vpcd", "127.0.0.1:35963",
-                            "--card", f"{work}/card{victim}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    STARTED.append(sim)
+    sim = insert_card(SLOTS[0][1], victim)
     check(station.wait_for(lambda l: l.endswith(f"reading {ids[victim]}"), TIMEOUT, mark) is not None,
           "the station did not start reading the card it was killed on")
     station.proc.send_signal(signal.SIGKILL)
@@ -228,7 +231,7 @@ def main():
     for pid, rs in by_id.items():
         check([r[2] for r in rs] == list(range(1, len(rs) + 1)), f"{pid}: attempts {[r[2] for r in rs]}")
         check(rs[-1][4] == "genuine", f"{pid}: {rs[-1][4]} {rs[-1][5]}")
-    check(all("photo" not in r[5].lower() or r[4] != "genuine" for r in final), "a genuine row gives reasons")
+    check(all(r[5] == "" for r in final if r[4] == "genuine"), "a genuine row gives reasons")
     readers = {r[3] for r in final}
     check(len(readers) == 2, f"rows from readers {sorted(readers)}, not both slots")
     check(summary.startswith(f"summary: {COUNT} passed, 0 failed, 0 pending"), summary)

@@ -174,28 +174,7 @@ public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringCo
         guard case .rsa = publicKey.kind, !publicKey.isPSSOnly else {
             throw EMRTDError(.signatureKeyMismatch, "raw RSA needs an RSA key, this is \(self)")
         }
-        let size = publicKey.componentSize
-        guard !input.isEmpty, input.count <= size else {
-            throw EMRTDError(.invalidInputLength, "an RSA input must have 1 to \(size) bytes, got \(input.count)")
-        }
-        ERR_clear_error()
-        guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else {
-            throw OpenSSL.failure("EVP_PKEY_CTX_new_from_pkey")
-        }
-        defer { EVP_PKEY_CTX_free(ctx) }
-        guard EVP_PKEY_decrypt_init(ctx) == 1, EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) == 1 else {
-            throw OpenSSL.failure("EVP_PKEY_decrypt_init")
-        }
-        var out = [UInt8](repeating: 0, count: size + 16)
-        var outLength = out.count
-        let ok = withBytes(input) { i, iLen in
-            out.withUnsafeMutableBufferPointer { EVP_PKEY_decrypt(ctx, $0.baseAddress, &outLength, i, iLen) == 1 }
-        }
-        guard ok, outLength <= size else {
-            ERR_clear_error()
-            throw EMRTDError(.invalidInputLength, "the RSA input is not below the modulus")
-        }
-        return leftPad(Array(out[..<outLength]), size)
+        return try rawRSA(key, input, size: publicKey.componentSize, operation: .privateKey)
     }
 
     /// For an EC key, the private scalar, big-endian, left-padded to the length of the group order

@@ -230,28 +230,7 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
         guard case .rsa = kind, !isPSSOnly else {
             throw EMRTDError(.signatureKeyMismatch, "raw RSA needs an RSA key, this is \(self)")
         }
-        guard !signature.isEmpty, signature.count <= componentSize else {
-            throw EMRTDError(
-                .invalidInputLength, "an RSA input must have 1 to \(componentSize) bytes, got \(signature.count)")
-        }
-        ERR_clear_error()
-        guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else {
-            throw OpenSSL.failure("EVP_PKEY_CTX_new_from_pkey")
-        }
-        defer { EVP_PKEY_CTX_free(ctx) }
-        guard EVP_PKEY_verify_recover_init(ctx) == 1, EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) == 1 else {
-            throw OpenSSL.failure("EVP_PKEY_verify_recover_init")
-        }
-        var out = [UInt8](repeating: 0, count: componentSize + 16)
-        var outLength = out.count
-        let ok = withBytes(signature) { s, sLen in
-            out.withUnsafeMutableBufferPointer { EVP_PKEY_verify_recover(ctx, $0.baseAddress, &outLength, s, sLen) == 1 }
-        }
-        guard ok, outLength <= componentSize else {
-            ERR_clear_error()
-            throw EMRTDError(.invalidInputLength, "the RSA input is not below the modulus")
-        }
-        return leftPad(Array(out[..<outLength]), componentSize)
+        return try rawRSA(key, signature, size: componentSize, operation: .publicKey)
     }
 
     // MARK: Internals
@@ -400,4 +379,43 @@ func withBytes<R>(_ bytes: [UInt8], _ body: (UnsafePointer<UInt8>, Int) -> R) ->
         return withUnsafePointer(to: &dummy) { body($0, 0) }
     }
     return bytes.withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
+}
+
+/// Which exponent a raw RSA operation uses.
+enum RawRSAOperation {
+    /// `m^d mod n` (EVP_PKEY_decrypt without padding): the chip side of ISO/IEC 9796-2.
+    case privateKey
+    /// `s^e mod n` (EVP_PKEY_verify_recover without padding): the terminal side.
+    case publicKey
+}
+
+/// Raw RSA (no padding) on `input`, which must have 1 to `size` bytes and be below the modulus;
+/// the result is left-padded to `size`, the modulus length.
+func rawRSA(_ key: EVPKey, _ input: [UInt8], size: Int, operation: RawRSAOperation) throws(EMRTDError) -> [UInt8] {
+    guard !input.isEmpty, input.count <= size else {
+        throw EMRTDError(.invalidInputLength, "an RSA input must have 1 to \(size) bytes, got \(input.count)")
+    }
+    ERR_clear_error()
+    guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else {
+        throw OpenSSL.failure("EVP_PKEY_CTX_new_from_pkey")
+    }
+    defer { EVP_PKEY_CTX_free(ctx) }
+    let initialized = operation == .privateKey ? EVP_PKEY_decrypt_init(ctx) : EVP_PKEY_verify_recover_init(ctx)
+    guard initialized == 1, EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) == 1 else {
+        throw OpenSSL.failure(operation == .privateKey ? "EVP_PKEY_decrypt_init" : "EVP_PKEY_verify_recover_init")
+    }
+    var out = [UInt8](repeating: 0, count: size + 16)
+    var outLength = out.count
+    let ok = withBytes(input) { i, iLen in
+        out.withUnsafeMutableBufferPointer { buffer in
+            operation == .privateKey
+                ? EVP_PKEY_decrypt(ctx, buffer.baseAddress, &outLength, i, iLen) == 1
+                : EVP_PKEY_verify_recover(ctx, buffer.baseAddress, &outLength, i, iLen) == 1
+        }
+    }
+    guard ok, outLength <= size else {
+        ERR_clear_error()
+        throw EMRTDError(.invalidInputLength, "the RSA input is not below the modulus")
+    }
+    return leftPad(Array(out[..<outLength]), size)
 }

@@ -49,7 +49,7 @@ public struct ReaderOptions: Sendable {
 /// block-size step-down, extended length, odd-INS reads and recovery from secure messaging errors.
 public final class EMRTDSession {
     /// ICAO eMRTD application identifier (Doc 9303 Part 10 section 3.1).
-    public static let applicationID: [UInt8] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01]
+    public static let applicationID = LDSFile.applicationID
     /// The largest file the reader accepts: the card image limit, so whatever is read can be dumped.
     public static let maximumFileSize = CardImage.maximumFileSize
 

@@ -39,6 +39,10 @@ public struct LDSFile: Hashable, Sendable, CustomStringConvertible {
         self.dataGroupNumber = dataGroup
     }
 
+    /// The eMRTD (LDS1) application identifier, selected before any application file (ICAO Doc 9303
+    /// Part 10 section 3.1).
+    public static let applicationID: [UInt8] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01]
+
     public static let com = LDSFile("EF.COM", fid: 0x011E, sfi: 0x1E, tag: 0x60)
     public static let sod = LDSFile("EF.SOD", fid: 0x011D, sfi: 0x1D, tag: 0x77)
     public static let cardAccess = LDSFile("EF.CardAccess", fid: 0x011C, sfi: 0x1C, tag: nil, masterFile: true)

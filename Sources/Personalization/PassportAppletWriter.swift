@@ -58,9 +58,6 @@ public enum PassportAppletWriter {
         public var seconds = 0.0
     }
 
-    /// The applet's AID, as for every eMRTD (ICAO 9303-10 3.6.3).
-    static let applicationID: [UInt8] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01]
-
     /// The commands that write `image`, without sending any. Throws ``EMRTDError/Code/persoUnsupported``
     /// for what the applet cannot hold.
     public static func plan(_ image: CardImage, options: Options = Options()) throws(EMRTDError) -> [Step] {
@@ -69,7 +66,7 @@ public enum PassportAppletWriter {
         }
         var steps = [Step(
             title: "SELECT the passport applet",
-            command: CommandAPDU(ins: 0xA4, p1: 0x04, p2: 0x0C, data: applicationID), file: nil)]
+            command: CommandAPDU(ins: 0xA4, p1: 0x04, p2: 0x0C, data: LDSFile.applicationID), file: nil)]
         for file in image.files.keys where file.isInMasterFile && file != .cardAccess {
             throw EMRTDError(.persoUnsupported, "the passport applet has no \(file.name); remove it from the image")
         }

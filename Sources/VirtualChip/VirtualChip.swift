@@ -288,7 +288,7 @@ public final class VirtualChip: CardChannel {
     private func select(_ command: CommandAPDU) -> ResponseAPDU {
         switch command.p1 {
         case 0x04:
-            guard command.data == [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01] else {
+            guard command.data == LDSFile.applicationID else {
                 return ResponseAPDU(statusWord: .fileNotFound)
             }
             applicationSelected = true
