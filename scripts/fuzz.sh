@@ -8,6 +8,7 @@
 # (seeded by scripts/fuzz-seeds.sh and kept between runs) and its own artifacts in
 # fuzz-artifacts/<target>/. Limits per input: -timeout=5 s, -rss_limit_mb=1024, -malloc_limit_mb=256
 # (one allocation over 256 MB is a finding: nothing may allocate from a length field).
+# FUZZ_RUNS=N stops each target after N executions (the time limit still applies).
 # Prints each target's executions (libFuzzer's stat::number_of_executed_units) and the total, and
 # fails on any crash, leak, timeout or out-of-memory. A finding: minimize it
 # (CCCD_FUZZ_TARGET=T .build-fuzz/release/cccd-fuzz -minimize_crash=1 -runs=10000 ARTIFACT), store it
@@ -44,7 +45,7 @@ run_target() {
   [ -d "$seeds/$t" ] && cp -n "$seeds/$t"/* "fuzz-corpus/$t/" 2>/dev/null || true
   largest=$(find "fuzz-corpus/$t" -type f -printf '%s\n' | sort -n | tail -1)
   [ -n "$largest" ] && [ "$largest" -gt "$max_len" ] && max_len=$((largest < 200000 ? largest : 200000))
-  CCCD_FUZZ_TARGET="$t" nice -n "${FUZZ_NICE:-0}" "$fuzzer" -max_total_time="$seconds" -timeout=5 \
+  CCCD_FUZZ_TARGET="$t" nice -n "${FUZZ_NICE:-0}" "$fuzzer" -max_total_time="$seconds" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -timeout=5 \
     -rss_limit_mb=1024 -malloc_limit_mb=256 -max_len="$max_len" -print_final_stats=1 \
     -artifact_prefix="fuzz-artifacts/$t/" "fuzz-corpus/$t" > "fuzz-logs/$t.log" 2>&1
 }

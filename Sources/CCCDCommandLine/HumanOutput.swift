@@ -6,7 +6,7 @@ import LDS
 /// The text a clerk reads: the holder first, then what was read and what it cost.
 enum HumanOutput {
     static func render(_ report: ReadReport, verification: DocumentVerification) -> String {
-        var out: [String] = VerificationText.render(verification)
+        var out: [String] = VerificationText.render(verification, readFromChip: true)
         let h = report.holder
         out.append("")
         out.append("Card read with \(report.accessControl) from \(report.source)")

@@ -187,9 +187,7 @@ public struct ReadCardCommand: ParsableCommand {
         let differences = expected.map { (record: CitizenRecord, photo: [UInt8]?) in
             RecordCheck.differences(files: result.files, record: record, photo: photo)
         }
-        let verification = DocumentVerification(
-            files: result.files, trust: store, chip: result.chipCheck, active: result.activeAuthentication,
-            recordDifferences: differences)
+        let verification = DocumentVerification(read: result, trust: store, recordDifferences: differences)
         let verificationSeconds = Double(DispatchTime.now().uptimeNanoseconds - verifyStart) / 1e9
         let report = ReadReport(
             source: source, result: result, document: document, verification: verification, trust: trustNames,
@@ -214,13 +212,7 @@ public struct ReadCardCommand: ParsableCommand {
         } else {
             print(HumanOutput.render(report, verification: verification))
         }
-        // The verdict decides the status; a file that could not be read whole makes the read a
-        // card error whatever the verdict of the rest.
-        for (file, outcome) in result.outcomes {
-            if case .failed(let error) = outcome, verification.verdict != .notGenuine {
-                throw EMRTDError(error.code, "\(file.name) could not be read: \(error.message)")
-            }
-        }
+        // The verdict alone decides the status (a file not read whole already keeps it from genuine).
         for problem in document.problems {
             printError("warning: \(problem.file.name) is malformed: \(problem.error.message) [\(problem.error.code)]")
         }

@@ -98,7 +98,7 @@ struct ReadReport: Encodable {
     init(source: String, result: ReadResult, document: Document, verification: DocumentVerification, trust: [String], verificationSeconds: Double) {
         self.source = source
         verdict = verification.verdict.rawValue
-        checks = ChecksJSON(verification)
+        checks = ChecksJSON(verification, readFromChip: true)
         self.trust = trust
         accessControl = result.accessControl
         accessNotes = result.accessNotes
@@ -112,7 +112,10 @@ struct ReadReport: Encodable {
                 e.sha256 = HashAlgorithm.sha256.hash(bytes).hex
             case .absent: e.status = "absent"
             case .denied: e.status = "denied"
-            case .skipped: e.status = "skipped"
+            case .skipped(let why):
+                e.status = "skipped"
+                e.error = why == .requested ? "left out on request (--skip-photo)" : "needs Extended Access Control, which this reader does not run"
+                e.code = "skipped." + why.rawValue
             case .failed(let error):
                 e.status = "failed"
                 e.error = error.message

@@ -26,11 +26,13 @@ struct ChecksJSON: Encodable {
     var passive: Passive
     var chip: Check
     var active: Check
+    /// Whether every file the reader set out to read was read whole (a read; absent for a card image).
+    var files: Check?
     /// `cccd-read --expect`: the comparison with the citizen's record.
     var record: Check?
     var recordDifferences: [String]?
 
-    init(_ v: DocumentVerification) {
+    init(_ v: DocumentVerification, readFromChip: Bool = false) {
         let outcome = v.passiveOutcome
         var groups: [String: String] = [:]
         for (n, status) in v.passive.dataGroups { groups["DG\(n)"] = status.rawValue }
@@ -41,6 +43,10 @@ struct ChecksJSON: Encodable {
             cardSecurity: v.cardSecurity.map { Check(status: $0.status.rawValue, reason: $0.reasons.joined(separator: "; ")) })
         chip = Check(status: v.chip.status.rawValue, reason: v.chip.reason)
         active = Check(status: v.active.status.rawValue, reason: v.active.reason)
+        if readFromChip {
+            let outcome = v.filesOutcome
+            files = Check(status: outcome.status.rawValue, reason: outcome.reason)
+        }
         record = v.record.map { Check(status: $0.status.rawValue, reason: $0.reason) }
         recordDifferences = v.record == nil ? nil : v.recordDifferences
     }
@@ -51,15 +57,19 @@ extension Verdict {
         switch self {
         case .genuine: return "VERDICT: GENUINE — signed by the issuing state (EF.SOD, DSC, trusted CSCA) and nothing failed"
         case .notGenuine: return "VERDICT: NOT GENUINE — a check failed (see below); do not accept this document"
-        case .unverified: return "VERDICT: UNVERIFIED — nothing failed, but nothing proved the data (no trusted CSCA or no EF.SOD)"
+        case .unverified: return "VERDICT: UNVERIFIED — nothing failed, but nothing proved the data (no trusted CSCA, no EF.SOD, or a file not read whole)"
         }
     }
 }
 
 enum VerificationText {
     /// The verdict first, then each check with its outcome and reason.
-    static func render(_ v: DocumentVerification) -> [String] {
-        var out = [v.verdict.headline, ""]
+    static func render(_ v: DocumentVerification, readFromChip: Bool = false) -> [String] {
+        var out = [v.verdict.headline]
+        if v.verdict == .unverified && !v.incompleteFiles.isEmpty {
+            out.append("  Not read whole: " + v.incompleteFiles.map(\.file.name).joined(separator: ", ") + " — present the card again; if it persists, do not accept it")
+        }
+        out.append("")
         let passive = v.passiveOutcome
         out.append("Checks")
         out.append("  Passive authentication   \(passive.status.rawValue) (signature \(v.passive.signature.rawValue), chain \(v.passive.chain.rawValue))")
@@ -74,6 +84,10 @@ enum VerificationText {
         }
         out.append("  Chip authentication      \(v.chip.status.rawValue): " + TerminalText.sanitize(v.chip.reason))
         out.append("  Active authentication    \(v.active.status.rawValue): " + TerminalText.sanitize(v.active.reason))
+        if readFromChip {
+            out.append("  Files read whole         \(v.filesOutcome.status.rawValue)")
+            for problem in v.incompleteFiles { out.append("    - " + TerminalText.sanitize(problem.reason)) }
+        }
         if let record = v.record {
             out.append("  Citizen record           \(record.status.rawValue)")
             for difference in v.recordDifferences { out.append("    - " + TerminalText.sanitize(difference)) }

@@ -4,6 +4,7 @@ public import AccessControl
 public import LDS
 import MRZ
 import Foundation
+import PassiveAuthentication
 
 /// What happened to one file during a read.
 public enum FileOutcome: Sendable, Hashable {
@@ -12,9 +13,20 @@ public enum FileOutcome: Sendable, Hashable {
     case absent
     /// The chip refused it (6982): it needs access the reader did not establish, such as EAC.
     case denied
-    /// Not asked for (e.g. `--skip-photo`).
-    case skipped
+    /// Not asked for, on purpose.
+    case skipped(SkipReason)
     case failed(EMRTDError)
+
+    /// Why a file was not asked for.
+    public enum SkipReason: String, Sendable, Hashable {
+        /// The caller asked for it to be left out (`--skip-photo`).
+        case requested
+        /// DG3/DG4 need Extended Access Control (terminal certificates), which this reader does not run.
+        case needsExtendedAccessControl = "needs-eac"
+    }
+
+    /// Data groups that need Extended Access Control: fingerprints (DG3) and iris (DG4).
+    public static let needExtendedAccessControl: Set<Int> = [3, 4]
 }
 
 extension ReadResult {
@@ -160,7 +172,7 @@ public struct DocumentReader {
         if !wanted.contains(.dg1) { wanted.insert(.dg1, at: 0) }
         wanted.sort { ($0.dataGroupNumber ?? 0) < ($1.dataGroupNumber ?? 0) }
         for file in listed where !wanted.contains(file) {
-            result.outcomes.append((file, .skipped))
+            result.outcomes.append((file, .skipped(.needsExtendedAccessControl)))
         }
 
         // Chip Authentication comes right after access control and DG14 (ICAO 9303-11 section 7.2),
@@ -168,9 +180,17 @@ public struct DocumentReader {
         // authenticated the chip.
         var order = wanted + [.sod]
         if let i = order.firstIndex(of: .dg14) { order.remove(at: i); order.insert(.dg14, at: 0) }
-        for file in order {
+        var brokenSession: (file: LDSFile, error: EMRTDError)? = nil
+        var index = 0
+        while index < order.count {
+            let file = order[index]
+            index += 1
             if file == .dg2 && skipPhoto {
-                result.outcomes.append((file, .skipped))
+                result.outcomes.append((file, .skipped(.requested)))
+                continue
+            }
+            if let broken = brokenSession {
+                result.outcomes.append((file, .failed(EMRTDError(.smSessionClosed, "not read: secure messaging broke while \(broken.file.name) was read"))))
                 continue
             }
             do {
@@ -180,17 +200,31 @@ public struct DocumentReader {
                 if file == .dg14 && chipAuthentication && session.paceSession?.configuration.mapping != .chipAuthentication {
                     result.chipAuthentication = try Self.runChipAuthentication(session, dg14: bytes)
                 }
+                if file == .sod {
+                    // EF.SOD is what the issuer signed: a data group it lists that EF.COM left out
+                    // is read too, so that no signed data group goes unchecked.
+                    order += Self.unlistedSignedGroups(sod: bytes, attempted: Set(order))
+                }
             } catch {
-                // A missing, refused or malformed file is that file's outcome; anything else (a card
-                // pulled out, secure messaging or access control that could not be restored) ends
-                // the read, so nothing is ever read past a broken session.
+                // A missing, refused or malformed file is that file's outcome. Secure messaging that
+                // could not be restored (the session already re-authenticated) ends the reading of
+                // files, and every file not read yet says why; anything else (a card pulled out, a
+                // reader gone, DG1 unreadable) ends the read, so nothing is ever read past a broken
+                // session.
+                if Self.sessionLevel.contains(error.code.domain), file != .dg1 {
+                    brokenSession = (file, error)
+                    result.outcomes.append((file, .failed(error)))
+                    continue
+                }
                 guard Self.fileLevel.contains(error.code) || error.code.domain == "tlv", file != .dg1 else { throw error }
                 result.outcomes.append((file, Self.outcome(for: error)))
             }
         }
 
         endPhase("files", &result)
-        if let dg15 = result.files[.dg15], activeAuthentication {
+        if let broken = brokenSession {
+            result.accessNotes.append("secure messaging broke while \(broken.file.name) was read and could not be restored: the files after it were not read")
+        } else if let dg15 = result.files[.dg15], activeAuthentication {
             result.activeAuthentication = try Self.runActiveAuthentication(session, dg15: dg15, dg14: result.files[.dg14])
         }
         if let pace = session.paceSession, pace.configuration.mapping == .chipAuthentication {
@@ -327,6 +361,19 @@ public struct DocumentReader {
         }
         return .failed("CA.IC · PK.IC does not equal PK.Map.IC for any key in DG14: the chip does not hold the key DG14 announces")
     }
+
+    /// The data groups EF.SOD lists that were not read yet and need no Extended Access Control.
+    static func unlistedSignedGroups(sod: [UInt8], attempted: Set<LDSFile>) -> [LDSFile] {
+        guard let signed = try? SecurityObjectDocument(sod) else { return [] }
+        return signed.dataGroupHashes.keys.sorted().compactMap { n in
+            guard readableDataGroups.contains(n), let file = LDSFile.dataGroup(n), !attempted.contains(file) else { return nil }
+            return file
+        }
+    }
+
+    /// Error domains of a session that could not be kept or restored: secure messaging, and the
+    /// access control (BAC, PACE, Chip Authentication) run again to restore it.
+    static let sessionLevel: Set<Substring> = ["sm", "bac", "pace", "ca"]
 
     /// Errors that concern one file only.
     static let fileLevel: Set<EMRTDError.Code> = [.fileNotFound, .accessDenied, .fileReadFailed, .fileTooLarge]

@@ -1,4 +1,4 @@
-import EMRTDCore
+public import EMRTDCore
 public import Foundation
 public import LDS
 public import PassiveAuthentication
@@ -11,6 +11,8 @@ public struct CheckOutcome: Sendable, Hashable {
         case issuerUnknown = "issuer-unknown"
         case notSupported = "not-supported"
         case notRun = "not-run"
+        /// The read (`checks.files` only): a file the reader set out to read could not be read whole.
+        case incomplete
     }
 
     public var status: Status
@@ -30,8 +32,23 @@ public enum Verdict: String, Sendable, Hashable {
     /// Something failed: a data group, the signature, the chain, revocation, validity, or the
     /// chip (Chip Authentication, PACE-CAM, Active Authentication).
     case notGenuine = "not-genuine"
-    /// Nothing failed, but nothing proved the data either (no trusted CSCA, no EF.SOD).
+    /// Nothing failed, but nothing proved the data either (no trusted CSCA, no EF.SOD), or a data
+    /// group the reader set out to read could not be read whole.
     case unverified
+}
+
+/// A file the reader set out to read and could not read whole: it keeps a verdict from `genuine`.
+public struct FileProblem: Sendable, Hashable {
+    public let file: LDSFile
+    public let error: EMRTDError
+
+    public init(file: LDSFile, error: EMRTDError) {
+        self.file = file
+        self.error = error
+    }
+
+    /// "DG13: DG13 ends after 268 bytes, but its header announces 536 [lds.read-failed]".
+    public var reason: String { "\(file.name): \(error.message) [\(error.code)]" }
 }
 
 /// Every check of a document and the verdict, as `cccd verify` and `cccd-read` report them.
@@ -47,15 +64,29 @@ public struct DocumentVerification: Sendable {
     public let record: CheckOutcome?
     /// Each difference between the chip and the record.
     public let recordDifferences: [String]
+    /// The files the reader set out to read and could not read whole (empty for a card image).
+    public let incompleteFiles: [FileProblem]
     public let verdict: Verdict
 
     /// - Parameters:
     ///   - files: the raw files read (or loaded from a card image).
     ///   - chip: what Chip Authentication or PACE-CAM gave (`.notRun` for a card image).
     ///   - active: what Active Authentication gave.
+    /// Verifies what a read of the chip gave: its files, its chip checks, and what happened to
+    /// every file it set out to read.
+    public init(read: ReadResult, trust: TrustStore, at date: Date = Date(), recordDifferences: [String]? = nil) {
+        self.init(
+            files: read.files, trust: trust, at: date, chip: read.chipCheck, active: read.activeAuthentication,
+            recordDifferences: recordDifferences, outcomes: read.outcomes)
+    }
+
+    /// - Parameters:
+    ///   - outcomes: what happened to each file a read set out to read (none for a card image,
+    ///     which may hold any subset of files).
     public init(
         files: [LDSFile: [UInt8]], trust: TrustStore, at date: Date = Date(),
-        chip: ChipCheckResult = .notRun, active: ChipCheckResult = .notRun, recordDifferences: [String]? = nil
+        chip: ChipCheckResult = .notRun, active: ChipCheckResult = .notRun, recordDifferences: [String]? = nil,
+        outcomes: [(file: LDSFile, outcome: FileOutcome)] = []
     ) {
         var groups: [Int: [UInt8]] = [:]
         for (file, bytes) in files {
@@ -68,14 +99,18 @@ public struct DocumentVerification: Sendable {
             passive = PassiveAuthenticationResult(status: .notRun, issues: [EMRTDError(.sodMissing, "EF.SOD was not read")])
         }
         let cardSecurity = files[.cardSecurity].map { PassiveAuthentication.verify(cardSecurity: $0, trust: trust, at: date) }
-        self.init(passive: passive, cardSecurity: cardSecurity, chip: chip, active: active, recordDifferences: recordDifferences)
+        self.init(
+            passive: passive, cardSecurity: cardSecurity, chip: chip, active: active, recordDifferences: recordDifferences,
+            incompleteFiles: Self.incompleteFiles(outcomes, signed: passive))
     }
 
     public init(
         passive: PassiveAuthenticationResult, cardSecurity: PassiveAuthenticationResult? = nil,
-        chip: ChipCheckResult, active: ChipCheckResult, recordDifferences: [String]? = nil
+        chip: ChipCheckResult, active: ChipCheckResult, recordDifferences: [String]? = nil,
+        incompleteFiles: [FileProblem] = []
     ) {
         self.passive = passive
+        self.incompleteFiles = incompleteFiles
         self.cardSecurity = cardSecurity
         self.chip = Self.gate(chip, on: 14, passive, what: "Chip Authentication")
         self.active = Self.gate(active, on: 15, passive, what: "Active Authentication")
@@ -91,7 +126,7 @@ public struct DocumentVerification: Sendable {
             || self.chip.status == .failed || self.active.status == .failed || record?.status == .failed
         if failed {
             verdict = .notGenuine
-        } else if passive.status == .passed {
+        } else if passive.status == .passed && incompleteFiles.isEmpty {
             verdict = .genuine
         } else {
             verdict = .unverified
@@ -120,6 +155,61 @@ public struct DocumentVerification: Sendable {
         }
     }
 
+    /// The verdict policy for a read: which file outcomes keep a document from `genuine`.
+    ///
+    /// A file counts when the reader set out to read it and could not read it whole: a failed read
+    /// (truncated, malformed, secure messaging broken, every block length refused) of any file but
+    /// the optional master-file ones (EF.CardAccess, EF.ATR/INFO); a data group refused (6982) that
+    /// needs no Extended Access Control; a data group or EF.SOD the chip says it lacks (6A82) while
+    /// EF.SOD lists it. DG3/DG4 refused for want of EAC, files skipped on purpose (`--skip-photo`) and
+    /// data groups EF.COM lists but neither EF.SOD nor the chip has change nothing: what the issuer
+    /// signed is complete without them.
+    public static func incompleteFiles(
+        _ outcomes: [(file: LDSFile, outcome: FileOutcome)], signed passive: PassiveAuthenticationResult
+    ) -> [FileProblem] {
+        var problems: [FileProblem] = []
+        for (file, outcome) in outcomes where !file.isOptionalMasterFile {
+            let group = file.dataGroupNumber
+            switch outcome {
+            case .read, .skipped:
+                continue
+            case .failed(let error):
+                problems.append(FileProblem(file: file, error: error))
+            case .denied:
+                guard group.map({ !FileOutcome.needExtendedAccessControl.contains($0) }) ?? (file == .sod) else { continue }
+                problems.append(FileProblem(file: file, error: EMRTDError(.accessDenied, "the chip refused to give it (6982), though it needs no Extended Access Control")))
+            case .absent:
+                if file == .sod {
+                    problems.append(FileProblem(file: file, error: EMRTDError(.fileNotFound, "the chip has no EF.SOD (6A82), so nothing it holds can be verified")))
+                } else if let group, passive.dataGroups[group] != nil {
+                    problems.append(FileProblem(file: file, error: EMRTDError(.fileNotFound, "EF.SOD lists it, but the chip says it does not have it (6A82)")))
+                }
+            }
+        }
+        return problems
+    }
+
+    /// The read's completeness in the contract's words (`checks.files`).
+    public var filesOutcome: CheckOutcome {
+        incompleteFiles.isEmpty
+            ? CheckOutcome(.passed, "every file the reader set out to read was read whole")
+            : CheckOutcome(.incomplete, incompleteFiles.map(\.reason).joined(separator: "; "))
+    }
+
+    /// Why the document is not genuine, one line per check that kept it from `genuine` (empty when
+    /// it is): what an audit log or a QA station records.
+    public var reasons: [String] {
+        var why: [String] = []
+        let passive = passiveOutcome
+        if passive.status != .passed { why.append("passive: " + passive.reason) }
+        if let cardSecurity, cardSecurity.status == .failed { why.append("EF.CardSecurity: " + cardSecurity.reasons.joined(separator: "; ")) }
+        for problem in incompleteFiles { why.append("file " + problem.reason) }
+        if chip.status == .failed { why.append("chip: " + chip.reason) }
+        if active.status == .failed { why.append("active: " + active.reason) }
+        why += recordDifferences
+        return why
+    }
+
     /// The passive authentication outcome in the contract's words.
     public var passiveOutcome: CheckOutcome {
         let status: CheckOutcome.Status = switch passive.status {
@@ -134,4 +224,10 @@ public struct DocumentVerification: Sendable {
             : passive.reasons.joined(separator: "; ")
         return CheckOutcome(status, reason)
     }
+}
+
+extension LDSFile {
+    /// EF.CardAccess and EF.ATR/INFO: read when the chip shows them, but a reader does without
+    /// them (it falls back to BAC, or to its own block size), so their loss proves nothing.
+    var isOptionalMasterFile: Bool { self == .cardAccess || self == .atrInfo }
 }

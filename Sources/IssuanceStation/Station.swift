@@ -139,15 +139,9 @@ public final class Station: @unchecked Sendable {
         do {
             let result = try read(reader, context, can: String(id.suffix(6)))
             let differences = RecordCheck.differences(files: result.files, record: entry.record, photo: entry.photo)
-            let verification = DocumentVerification(
-                files: result.files, trust: trust, chip: result.chipCheck, active: result.activeAuthentication,
-                recordDifferences: differences)
+            let verification = DocumentVerification(read: result, trust: trust, recordDifferences: differences)
             verdict = verification.verdict.rawValue
-            var why: [String] = []
-            if verification.passiveOutcome.status != .passed { why.append("passive: " + verification.passiveOutcome.reason) }
-            if verification.chip.status == .failed { why.append("chip: " + verification.chip.reason) }
-            if verification.active.status == .failed { why.append("active: " + verification.active.reason) }
-            why += differences
+            let why = verification.reasons
             reasons = why.joined(separator: "; ")
         } catch {
             reasons = "\(error.message) [\(error.code)]"
