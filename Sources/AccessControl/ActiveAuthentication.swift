@@ -30,6 +30,15 @@ public enum ActiveAuthentication {
             self.publicKey = publicKey
             self.ecdsaHash = ecdsaHash
         }
+
+        /// The length of a whole signature: the RSA modulus, or r || s for plain ECDSA.
+        var signatureLength: Int? {
+            switch publicKey.kind {
+            case .rsa(let bits): (bits + 7) / 8
+            case .ec(_, _, let bits): 2 * ((bits + 7) / 8)
+            case .other: nil
+            }
+        }
     }
 
     public static func configuration(dg15: DG15, dg14: DG14?) throws(EMRTDError) -> Configuration {
@@ -74,11 +83,32 @@ public enum ActiveAuthentication {
     ) throws(EMRTDError) {
         let rnd: [UInt8]
         if let challenge { rnd = challenge } else { rnd = try SecureRandom.bytes(8) }
-        let response = try channel.send(CommandAPDU(ins: 0x88, p1: 0, p2: 0, data: rnd, ne: 256))
-        guard response.statusWord.isSuccess else {
-            throw EMRTDError(.aaFailed, "INTERNAL AUTHENTICATE: the chip answered \(response.statusWord)")
+        // A signature longer than 231 bytes does not fit a short response under secure messaging:
+        // ask for it with extended length when the chip takes it (as jmrtd does), else rely on
+        // response chaining (61xx). Chips answer the form they do not handle with nothing or with
+        // a signature cut short (CHIP-QUIRKS.md G, D3): the other form is tried once.
+        let expected = configuration.signatureLength
+        let extendedFirst = (expected ?? 0) > 231 && channel.supportsExtendedLength
+        var forms = extendedFirst ? [65536, 256] : [256]
+        if !extendedFirst && channel.supportsExtendedLength { forms.append(65536) }
+        var lastProblem = ""
+        for ne in forms {
+            let response = try channel.send(CommandAPDU(ins: 0x88, p1: 0, p2: 0, data: rnd, ne: ne))
+            guard response.statusWord.isSuccess else {
+                throw EMRTDError(.aaFailed, "INTERNAL AUTHENTICATE: the chip answered \(response.statusWord)")
+            }
+            if response.data.isEmpty {
+                lastProblem = "the chip answered INTERNAL AUTHENTICATE with no signature (Le \(ne))"
+                continue
+            }
+            if let expected, response.data.count < expected {
+                lastProblem = "the chip's signature was cut to \(response.data.count) of \(expected) bytes (Le \(ne))"
+                continue
+            }
+            try verify(response.data, challenge: rnd, configuration: configuration)
+            return
         }
-        try verify(response.data, challenge: rnd, configuration: configuration)
+        throw EMRTDError(.aaFailed, lastProblem)
     }
 
     public static func verify(_ signature: [UInt8], challenge: [UInt8], configuration: Configuration) throws(EMRTDError) {

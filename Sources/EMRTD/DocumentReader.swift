@@ -371,9 +371,9 @@ public struct DocumentReader {
         }
     }
 
-    /// Error domains of a session that could not be kept or restored: secure messaging, and the
-    /// access control (BAC, PACE, Chip Authentication) run again to restore it.
-    static let sessionLevel: Set<Substring> = ["sm", "bac", "pace", "ca"]
+    /// Error domains of a session that could not be kept (secure messaging, after its own
+    /// re-authentications). Access control refused while restoring it ends the read.
+    static let sessionLevel: Set<Substring> = ["sm"]
 
     /// Errors that concern one file only.
     static let fileLevel: Set<EMRTDError.Code> = [.fileNotFound, .accessDenied, .fileReadFailed, .fileTooLarge]

@@ -3,7 +3,7 @@ public import ISO7816
 public import AccessControl
 public import LDS
 public import MRZ
-import SecureMessaging
+public import SecureMessaging
 
 extension EMRTDError.Code {
     /// The file is not on the chip (6A82).
@@ -37,8 +37,11 @@ public struct ReaderOptions: Sendable {
     public var extendedLength: Bool? = nil
     /// READ BINARY with a short file identifier first (saves a SELECT per file).
     public var useShortFileIdentifiers = true
-    /// How often access is re-established after a secure messaging failure before giving up.
+    /// How often access is re-established after a secure messaging failure in one file before giving up.
     public var maximumReauthentications = 2
+    /// How often access is re-established in a whole session: a chip that keeps closing secure
+    /// messaging is not chased forever.
+    public var maximumReauthenticationsPerSession = 6
     /// How long a command, and the whole session, may take (enforced by a ``TimedChannel``).
     public var timeLimits = TimeLimits.defaults
 
@@ -55,7 +58,17 @@ public final class EMRTDSession {
 
     public let connection: CardConnection
     public var options: ReaderOptions
-    public private(set) var channel: any APDUChannel
+    public private(set) var channel: any APDUChannel {
+        // Every secure messaging channel of the session shares what was learned of the chip.
+        didSet { (channel as? SecureChannel)?.habits = habits }
+    }
+    /// What this session learned of the chip's secure messaging (CHIP-QUIRKS.md B1, B2).
+    public let habits = SecureMessagingHabits()
+    /// The chip refused READ BINARY with a short file identifier: files are selected from now on.
+    public private(set) var shortFileIDsRefused = false
+    /// Something was learned since the last failure: a failure at the same place is then worth
+    /// one more re-authentication; with nothing new learned it would only repeat.
+    private var lessonsLearned = 0
     private var procedure: AccessProcedure?
     private var random: RandomSource
 
@@ -186,13 +199,29 @@ public final class EMRTDSession {
         var buffer: [UInt8] = []
         var expectedTotal: Int? = nil
         var failures = 0
+        var lastFailure: (offset: Int, lessons: Int)? = nil
         while true {
             do {
                 try readFile(file, into: &buffer, total: &expectedTotal, progress: progress)
                 return buffer
             } catch {
                 let recoverable = error.code.domain == "sm" && procedure != nil
-                guard recoverable, failures < options.maximumReauthentications else { throw error }
+                guard recoverable, failures < options.maximumReauthentications,
+                      reauthentications < options.maximumReauthenticationsPerSession
+                else { throw error }
+                if habits.dropsSessionAfterErrors || expectedTotal == nil {
+                    // A chip that closes secure messaging after an error, or that failed a first
+                    // read (which may ask past a short file's end, answered 6282 with a bad MAC by
+                    // some chips, CHIP-QUIRKS.md B3): start files with their header from now on, so
+                    // no read asks past the end.
+                    if !firstReadRefused { firstReadRefused = true; lessonsLearned += 1 }
+                }
+                // The same failure at the same place with nothing learned since would only repeat:
+                // a strategy that failed once is not tried again.
+                if let last = lastFailure, last.offset == buffer.count, last.lessons == lessonsLearned + habits.wrongGuesses {
+                    throw error
+                }
+                lastFailure = (buffer.count, lessonsLearned + habits.wrongGuesses)
                 failures += 1
                 try reestablishAccess()
             }
@@ -202,7 +231,7 @@ public final class EMRTDSession {
     private func readFile(
         _ file: LDSFile, into buffer: inout [UInt8], total: inout Int?, progress: ((Int, Int) -> Void)?
     ) throws(EMRTDError) {
-        var useSFI = options.useShortFileIdentifiers && buffer.isEmpty
+        var useSFI = options.useShortFileIdentifiers && !shortFileIDsRefused && buffer.isEmpty
         if !useSFI || !buffer.isEmpty {
             try select(file)
         }
@@ -222,9 +251,7 @@ public final class EMRTDSession {
             guard size <= Self.maximumFileSize else {
                 throw EMRTDError(.fileTooLarge, "\(file.name) announces \(size) bytes, more than the \(Self.maximumFileSize) an LDS file may hold")
             }
-            guard head.count <= size else {
-                throw EMRTDError(.fileReadFailed, "\(file.name) returned \(head.count) bytes for a \(size)-byte file")
-            }
+            buffer = try Self.trimmed(buffer, to: size, file)
             total = size
         }
         let size = total!
@@ -232,12 +259,24 @@ public final class EMRTDSession {
         while buffer.count < size {
             let want = min(blockSize, size - buffer.count)
             let chunk = try readChunk(file, offset: buffer.count, length: want, useSFI: &useSFI, allowShort: false)
-            buffer += chunk.data
+            buffer = try Self.trimmed(buffer + chunk.data, to: size, file)
             progress?(buffer.count, size)
             if chunk.endOfFile && buffer.count < size {
                 throw EMRTDError(.fileReadFailed, "\(file.name) ends after \(buffer.count) bytes, but its header announces \(size)")
             }
         }
+    }
+
+    /// A file's bytes cut to the size its header announces. Only zeros may be cut: some chips
+    /// pad the last block of a 6282 answer wrongly (00…80 for 80…00), which leaves zeros after the
+    /// data once the padding is removed (CHIP-QUIRKS.md B3); anything else is a chip returning
+    /// more than the file.
+    static func trimmed(_ bytes: [UInt8], to size: Int, _ file: LDSFile) throws(EMRTDError) -> [UInt8] {
+        guard bytes.count > size else { return bytes }
+        guard bytes[size...].allSatisfy({ $0 == 0 }) else {
+            throw EMRTDError(.fileReadFailed, "\(file.name) returned \(bytes.count) bytes for a \(size)-byte file")
+        }
+        return Array(bytes[..<size])
     }
 
     private func select(_ file: LDSFile) throws(EMRTDError) {
@@ -270,6 +309,12 @@ public final class EMRTDSession {
                 guard response.data.count <= want else {
                     throw EMRTDError(.fileReadFailed, "\(file.name): the chip returned \(response.data.count) bytes where \(want) were asked")
                 }
+                if response.data.isEmpty && want > CommandAPDU.maximumShortNe {
+                    // An extended read answered with nothing (CHIP-QUIRKS.md D3): short reads from now on.
+                    want = min(options.shortBlockSize, want)
+                    blockSize = want
+                    continue
+                }
                 guard !response.data.isEmpty else {
                     throw EMRTDError(.fileReadFailed, "\(file.name): the chip returned no data at offset \(offset) (SW \(response.statusWord.hex))")
                 }
@@ -279,11 +324,17 @@ public final class EMRTDSession {
                  .incorrectParameters where useSFI,
                  .functionNotSupported where useSFI,
                  .instructionNotSupported where useSFI,
-                 .commandNotAllowed where useSFI:
+                 .commandNotAllowed where useSFI,
+                 .securityStatusNotSatisfied where useSFI && isSecured:
                 // The chip does not take short file identifiers (or hides the file behind them):
-                // SELECT by file identifier decides.
+                // SELECT by file identifier decides. When SELECT finds the file, the chip does not
+                // read by short file identifier, and the session stops trying (CHIP-QUIRKS.md C2).
                 useSFI = false
                 try select(file)
+                if !shortFileIDsRefused {
+                    shortFileIDsRefused = true
+                    lessonsLearned += 1
+                }
                 continue
             case .fileNotFound:
                 throw EMRTDError(.fileNotFound, "\(file.name) is not on the chip (6A82)")
@@ -296,8 +347,8 @@ public final class EMRTDSession {
             if let exact = sw.correctLength, exact < want {
                 want = exact
                 if allowShort {
-                    // At a file's start the exact length may be the file's end, not the chip's limit.
-                    firstReadRefused = true
+                    // At a file's start the exact length may be the file's end, not the chip's
+                    // limit; the chip says so at once, so later files still start with a block.
                     continue
                 }
             } else if want > CommandAPDU.maximumShortNe && (sw == .wrongLength || sw == .wrongParameters) {

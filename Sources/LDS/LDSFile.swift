@@ -61,6 +61,7 @@ public struct LDSFile: Hashable, Sendable, CustomStringConvertible {
     public static var dg1: LDSFile { dataGroups[0] }
     public static var dg2: LDSFile { dataGroups[1] }
     public static var dg3: LDSFile { dataGroups[2] }
+    public static var dg4: LDSFile { dataGroups[3] }
     public static var dg11: LDSFile { dataGroups[10] }
     public static var dg12: LDSFile { dataGroups[11] }
     public static var dg13: LDSFile { dataGroups[12] }

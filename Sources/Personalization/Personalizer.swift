@@ -43,8 +43,14 @@ public enum Personalizer {
         TerminalAuthenticationInfo.encode(version: 1),
     ])
 
+    /// - Parameters:
+    ///   - extraDG13Fields: fields appended to DG13 after the CCCD layout (numbers the layout does
+    ///     not define, as newer cards carry).
+    ///   - protectedGroups: EAC-protected data groups (DG3, DG4) to list in EF.COM and EF.SOD, as a
+    ///     CCCD lists DG3; the chip refuses them to a reader without Extended Access Control.
     public static func cardImage(
-        record: CitizenRecord, photo: [UInt8], pki: DocumentPKI, keys: ChipKeys, pace: Bool = true
+        record: CitizenRecord, photo: [UInt8], pki: DocumentPKI, keys: ChipKeys, pace: Bool = true,
+        extraDG13Fields: [DG13.Field] = [], protectedGroups: [LDSFile: [UInt8]] = [:]
     ) throws(EMRTDError) -> CardImage {
         try record.validate()
         let mrz = try record.mrz()
@@ -52,10 +58,11 @@ public enum Personalizer {
         var files: [LDSFile: [UInt8]] = [:]
         files[.dg1] = DG1(mrz: mrz).raw
         files[.dg2] = DG2.encode(face: photo, type: type, width: width, height: height)
-        files[.dg13] = DG13(record: record.dg13).raw
+        files[.dg13] = DG13(fields: record.dg13.fields + extraDG13Fields).raw
+        for (file, bytes) in protectedGroups where file == .dg3 || file == .dg4 { files[file] = bytes }
         files[.dg14] = try dg14(chipAuthenticationKey: keys.chipAuthentication)
         files[.dg15] = TLV(tag: 0x6F, value: keys.activeAuthentication.publicKey.subjectPublicKeyInfo).encoded()
-        files[.com] = EFCOM(dataGroups: [.dg1, .dg2, .dg13, .dg14, .dg15]).raw
+        files[.com] = EFCOM(dataGroups: [.dg1, .dg2] + [.dg3, .dg4].filter { files[$0] != nil } + [.dg13, .dg14, .dg15]).raw
         if pace { files[.cardAccess] = cardAccess }
         var groups: [Int: [UInt8]] = [:]
         for (file, bytes) in files { if let n = file.dataGroupNumber { groups[n] = bytes } }

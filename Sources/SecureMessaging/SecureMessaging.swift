@@ -249,6 +249,27 @@ public struct SecureMessaging: Sendable {
         return [UInt8(truncatingIfNeeded: ne)]
     }
 
+    /// Counts a command that the other side answered with a bare status word (no DO'99', no
+    /// DO'8E'), after ``protect(_:)`` counted the command: `2` also counts the answer, `1` counts
+    /// the command alone, `0` counts neither (the chip refused the command before secure messaging).
+    /// ICAO 9303-11 leaves it open, and chips differ (CHIP-QUIRKS.md B1).
+    public mutating func countBareAnswer(_ counted: Int) {
+        switch counted {
+        case 2: incrementSSC()
+        case 0: decrementSSC()
+        default: break
+        }
+    }
+
+    private mutating func decrementSSC() {
+        var i = ssc.count - 1
+        while i >= 0 {
+            ssc[i] &-= 1
+            if ssc[i] != 0xFF { break }
+            i -= 1
+        }
+    }
+
     private mutating func incrementSSC() {
         var i = ssc.count - 1
         while i >= 0 {

@@ -76,6 +76,16 @@ public enum Specimen {
         let keys = Personalizer.ChipKeys(
             chipAuthentication: try Hex.decode(chipAuthenticationKey),
             activeAuthentication: try PrivateKey(pem: activeAuthenticationKeyPEM))
-        return try Personalizer.cardImage(record: citizen, photo: face(size: faceSize), pki: testPKI, keys: keys, pace: pace)
+        return try Personalizer.cardImage(
+            record: citizen, photo: face(size: faceSize), pki: testPKI, keys: keys, pace: pace,
+            extraDG13Fields: [DG13.Field(index: 17, values: ["Trường mẫu 17: số không có trong bố cục CCCD"])],
+            protectedGroups: [.dg3: dg3])
+    }
+
+    /// DG3 as a CCCD lists it: a fingerprint biometric group template (ISO/IEC 7816-11 7F61) with no
+    /// instance. Its content matters little: the chip refuses it without Extended Access Control,
+    /// but EF.COM and EF.SOD list it, as on real cards (CHIP-QUIRKS.md A3).
+    static var dg3: [UInt8] {
+        TLV(tag: 0x63, children: [TLV(tag: 0x7F61, children: [TLV(tag: 0x02, value: [0x00])])]).encoded()
     }
 }

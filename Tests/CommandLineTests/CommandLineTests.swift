@@ -147,7 +147,7 @@ struct ReadCommandTests {
         #expect(face.prefix(3) == Data([0xFF, 0xD8, 0xFF]))
     }
 
-    @Test("A card image with a truncated DG13 fails with a parse error naming DG13")
+    @Test("A card with a truncated DG13 is UNVERIFIED (exit 4) with DG13 and the reason named, never GENUINE")
     func truncatedDG13() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -155,9 +155,17 @@ struct ReadCommandTests {
         let path = dir + "/DG13"
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
-        let r = try run("cccd-read", ["--simulated", dir])
-        #expect(r.status == 3, "\(r.stderr)")
-        #expect(r.stderr.contains("DG13 could not be read"))
+        let trust = packageRoot + "/TestVectors/pki/csca.pem"
+        let r = try run("cccd-read", ["--simulated", dir, "--trust", trust])
+        #expect(r.status == 4, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("VERDICT: UNVERIFIED"))
+        #expect(r.stdout.contains("  Files read whole         incomplete\n    - DG13: DG13 ends after 268 bytes, but its header announces 536 [lds.read-failed]"))
+        let j = try run("cccd-read", ["--simulated", dir, "--trust", trust, "--json"])
+        #expect(j.status == 4)
+        let object = try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any]
+        #expect(object?["verdict"] as? String == "unverified")
+        let files = (object?["checks"] as? [String: Any])?["files"] as? [String: String]
+        #expect(files == ["status": "incomplete", "reason": "DG13: DG13 ends after 268 bytes, but its header announces 536 [lds.read-failed]"])
         let inspect = try run("cccd", ["inspect", dir])
         #expect(inspect.status == 2)
         #expect(inspect.stdout.contains("DG13") && inspect.stdout.contains("MALFORMED"))
@@ -170,8 +178,8 @@ struct ReadCommandTests {
         #expect(try run("cccd", ["specimen", "--out", dir]).status == 0)
         try Data([0x6D, 0x84, 0x01, 0x00, 0x00, 0x00, 0x30, 0x00]).write(to: URL(fileURLWithPath: dir + "/DG13"))
         let r = try run("cccd-read", ["--simulated", dir])
-        #expect(r.status == 3)
-        #expect(r.stderr.contains("DG13") && r.stderr.contains("more than"))
+        #expect(r.status == 4)
+        #expect(r.stdout.contains("- DG13: DG13 announces 16777224 bytes, more than the") && r.stdout.contains("[lds.file-too-large]"))
     }
 }
 

@@ -61,7 +61,7 @@ struct ReaderTests {
         image.files[.dg3] = [0x63, 0x02, 0x01, 0x02]
         let result = try readAll(try VirtualChip(image: image))
         #expect(result.outcomes.contains { $0.file == .dg11 && $0.outcome == .absent })
-        #expect(result.outcomes.contains { $0.file == .dg3 && $0.outcome == .skipped })
+        #expect(result.outcomes.contains { $0.file == .dg3 && $0.outcome == .skipped(.needsExtendedAccessControl) })
         let session = EMRTDSession(channel: try VirtualChip(image: image))
         try session.selectApplication()
         try session.establishAccess(with: specimenKey())
