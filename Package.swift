@@ -173,7 +173,7 @@ let package = Package(
             name: "ConformanceTests",
             dependencies: [
                 "Conformance", "VirtualChip", "Specimen", "LDS", "MRZ", "AccessControl", "Cryptography", "EMRTDCore", "ISO7816",
-                "Personalization",
+                "Personalization", "EMRTD", "PassiveAuthentication",
             ],
             swiftSettings: strict
         ),

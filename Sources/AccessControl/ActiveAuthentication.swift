@@ -78,8 +78,11 @@ public enum ActiveAuthentication {
     }
 
     /// Sends INTERNAL AUTHENTICATE with `challenge` (8 random bytes by default) and verifies the answer.
+    /// - Parameter extendedLength: whether extended length may be used (by default, when the
+    ///   channel says the chip supports it).
     public static func perform(
-        _ configuration: Configuration, over channel: any APDUChannel, challenge: [UInt8]? = nil
+        _ configuration: Configuration, over channel: any APDUChannel, challenge: [UInt8]? = nil,
+        extendedLength: Bool? = nil
     ) throws(EMRTDError) {
         let rnd: [UInt8]
         if let challenge { rnd = challenge } else { rnd = try SecureRandom.bytes(8) }
@@ -88,14 +91,20 @@ public enum ActiveAuthentication {
         // response chaining (61xx). Chips answer the form they do not handle with nothing or with
         // a signature cut short (CHIP-QUIRKS.md G, D3): the other form is tried once.
         let expected = configuration.signatureLength
-        let extendedFirst = (expected ?? 0) > 231 && channel.supportsExtendedLength
+        let extended = extendedLength ?? channel.supportsExtendedLength
+        let extendedFirst = (expected ?? 0) > 231 && extended
         var forms = extendedFirst ? [65536, 256] : [256]
-        if !extendedFirst && channel.supportsExtendedLength { forms.append(65536) }
+        if !extendedFirst && extended { forms.append(65536) }
         var lastProblem = ""
         for ne in forms {
             let response = try channel.send(CommandAPDU(ins: 0x88, p1: 0, p2: 0, data: rnd, ne: ne))
-            guard response.statusWord.isSuccess else {
-                throw EMRTDError(.aaFailed, "INTERNAL AUTHENTICATE: the chip answered \(response.statusWord)")
+            let sw = response.statusWord
+            if ne > 256 && (sw.sw1 == 0x67 || sw == .wrongParameters) && forms.count > 1 {
+                lastProblem = "the chip refused INTERNAL AUTHENTICATE with extended length (\(sw))"
+                continue
+            }
+            guard sw.isSuccess else {
+                throw EMRTDError(.aaFailed, "INTERNAL AUTHENTICATE: the chip answered \(sw)")
             }
             if response.data.isEmpty {
                 lastProblem = "the chip answered INTERNAL AUTHENTICATE with no signature (Le \(ne))"

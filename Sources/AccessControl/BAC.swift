@@ -7,6 +7,8 @@ import Cryptography
 extension EMRTDError.Code {
     /// The chip refused the BAC cryptogram (6300): the MRZ key is wrong.
     public static let bacAuthenticationFailed = Self("bac.authentication-failed")
+    /// The chip refused BAC itself (6985, 6A88): PACE-only documents answer so.
+    public static let bacRefused = Self("bac.refused")
     /// The chip's BAC answer did not verify (MAC, nonce echo): a faulty or hostile chip.
     public static let bacInvalidResponse = Self("bac.invalid-response")
     /// GET CHALLENGE or EXTERNAL AUTHENTICATE failed with an unexpected status word.
@@ -84,10 +86,17 @@ public enum BAC {
         switch answer.statusWord {
         case .success:
             break
-        case .authenticationFailed, .securityStatusNotSatisfied, .conditionsNotSatisfied, .referenceDataNotUsable:
+        case .authenticationFailed, .securityStatusNotSatisfied, .referenceDataNotUsable:
             throw EMRTDError(
                 .bacAuthenticationFailed,
                 "the chip refused Basic Access Control (\(answer.statusWord)): check the document number, date of birth and date of expiry"
+            )
+        case .conditionsNotSatisfied, StatusWord(rawValue: 0x6A88):
+            // PACE-only documents (German passports from 2022, Dutch from 2023) refuse BAC itself
+            // this way (CHIP-QUIRKS.md E3); a wrong key is 6300 on them.
+            throw EMRTDError(
+                .bacRefused,
+                "the chip does not allow Basic Access Control (\(answer.statusWord)): a PACE-only document, or a wrong MRZ key; it needs PACE (its EF.CardAccess, or --can)"
             )
         default:
             throw EMRTDError(.bacFailed, "EXTERNAL AUTHENTICATE: the chip answered \(answer.statusWord)")

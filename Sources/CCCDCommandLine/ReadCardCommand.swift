@@ -80,6 +80,9 @@ public struct ReadCardCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --simulated: a hostile chip that spoils every answer of STEP with FAULT (a test of the reader; see cccd sim --help).", valueName: "STEP:FAULT"))
     var hostile: String?
 
+    @Option(name: .long, help: ArgumentHelp("With --simulated: a chip with the quirks of real documents (see cccd sim --list-quirks).", valueName: "NAME"))
+    var quirk: [String] = []
+
     @Option(name: .long, help: ArgumentHelp("How long a hostile chip's slow answer takes.", valueName: "SECONDS"))
     var hostileDelay: Double = 30
 
@@ -93,8 +96,8 @@ public struct ReadCardCommand: ParsableCommand {
             throw ValidationError("a card image directory is read with --simulated")
         }
         // Bad input is exit status 2, as the contract says.
-        if hostile != nil && !simulated {
-            throw fail(EMRTDError(.invalidArgument, "--hostile needs --simulated"))
+        if (hostile != nil || !quirk.isEmpty) && !simulated {
+            throw fail(EMRTDError(.invalidArgument, "--hostile and --quirk need --simulated"))
         }
         guard apduTimeout >= 0, readTimeout >= 0, apduTimeout.isFinite, readTimeout.isFinite else {
             throw fail(EMRTDError(.invalidArgument, "--apdu-timeout and --read-timeout take a number of seconds, 0 for no limit"))
@@ -129,7 +132,7 @@ public struct ReadCardCommand: ParsableCommand {
     private func openCard() throws(EMRTDError) -> (any CardChannel, String, AccessKey?) {
         if simulated {
             let image: CardImage
-            let source: String
+            var source: String
             if let cardImage {
                 image = try CardImage.load(from: cardImage)
                 source = "virtual chip (\(cardImage))"
@@ -139,6 +142,8 @@ public struct ReadCardCommand: ParsableCommand {
             }
             let key = try image.settings.mrz.map { (text: String) throws(EMRTDError) in AccessKey.mrz(MRZKey(mrz: try MRZ(text))) }
             let chip = try VirtualChip(image: image)
+            chip.quirks = try QuirkOptions.parse(quirk)
+            if !chip.quirks.isEmpty { source += ", quirks " + chip.quirks.sorted().map(\.rawValue).joined(separator: ",") }
             if let hostile {
                 let plan = try HostileChip.Plan(parsing: hostile)
                 return (HostileChip(chip: chip, plan: plan, delay: hostileDelay), source + ", hostile \(plan)", key)

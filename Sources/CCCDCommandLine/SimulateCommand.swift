@@ -47,6 +47,15 @@ struct SimulateCommand: ParsableCommand {
     @Flag(name: .long, help: "Print every STEP:FAULT of the hostile chip, one a line, and exit.")
     var listHostile = false
 
+    @Option(name: .long, help: ArgumentHelp("Behave like real chips that break naive readers: a quirk or a combination of quirks, comma-separated or repeated (--list-quirks lists them).", valueName: "NAME"))
+    var quirk: [String] = []
+
+    @Flag(name: .long, help: "List the quirks of real chips the virtual chip can show, and their combinations, and exit.")
+    var listQuirks = false
+
+    @Flag(name: .long, help: "With --list-quirks: read the built-in specimen (PACE and BAC-only) with each quirk and print a Markdown table of the verdict and what each costs the reader.")
+    var measure = false
+
     @Flag(name: .long, help: "Log connections and events on standard error.")
     var verbose = false
 
@@ -55,13 +64,17 @@ struct SimulateCommand: ParsableCommand {
             for plan in HostileChip.Plan.matrix { print(plan) }
             return
         }
+        if listQuirks {
+            print(measure ? try QuirkOptions.measuredTableOrExit() : QuirkOptions.catalogue)
+            return
+        }
         do {
             let parts = vpcd.split(separator: ":")
             guard parts.count == 2, let port = UInt16(parts[1]) else {
                 throw EMRTDError(.invalidArgument, "--vpcd takes HOST:PORT, e.g. 127.0.0.1:35963")
             }
-            guard !(blank && (card != nil || !defect.isEmpty)) else {
-                throw EMRTDError(.invalidArgument, "--blank excludes --card and --defect")
+            guard !(blank && (card != nil || !defect.isEmpty || !quirk.isEmpty)) else {
+                throw EMRTDError(.invalidArgument, "--blank excludes --card, --defect and --quirk")
             }
             guard save == nil || blank else { throw EMRTDError(.invalidArgument, "--save goes with --blank") }
             let chip: VirtualChip
@@ -84,6 +97,7 @@ struct SimulateCommand: ParsableCommand {
                 let behaviour = try ChipDefect.apply(defects, to: &image, signer: Specimen.testPKI)
                 chip = try VirtualChip(image: image)
                 chip.defects = behaviour
+                chip.quirks = try QuirkOptions.parse(quirk)
             }
             let side = VPCDCardSide(chip: chip, host: String(parts[0]), port: port)
             side.removeAfterAPDUs = removeAfter
@@ -96,5 +110,45 @@ struct SimulateCommand: ParsableCommand {
         } catch let error as EMRTDError {
             throw fail(error)
         }
+    }
+}
+
+/// `--quirk NAME` and `--list-quirks` (cccd sim, cccd-read --simulated).
+enum QuirkOptions {
+    static func parse(_ names: [String]) throws(EMRTDError) -> Set<ChipQuirk> {
+        var quirks: Set<ChipQuirk> = []
+        for name in names {
+            guard let parsed = ChipQuirk.parse(name) else {
+                throw EMRTDError(.invalidArgument, "unknown quirk '\(name)' (cccd sim --list-quirks lists them)")
+            }
+            quirks.formUnion(parsed)
+        }
+        return quirks
+    }
+
+    static func measuredTableOrExit() throws(ExitCode) -> String {
+        do {
+            return try QuirkBench.markdown()
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    /// Every quirk (name, behaviour, source, the reader's strategy), then the combinations.
+    static var catalogue: String {
+        var out: [String] = []
+        for quirk in ChipQuirk.allCases {
+            out.append(quirk.rawValue)
+            out.append("    chip:   " + quirk.behaviour)
+            out.append("    seen:   " + quirk.source)
+            out.append("    reader: " + quirk.readerStrategy)
+        }
+        out.append("")
+        out.append("Combinations (usable as names):")
+        for combination in ChipQuirk.combinations {
+            out.append("\(combination.name) = \(combination.quirks.map(\.rawValue).joined(separator: ","))")
+            out.append("    " + combination.documents)
+        }
+        return out.joined(separator: "\n")
     }
 }

@@ -290,6 +290,7 @@ public struct CardSuite {
             } catch {
                 switch error.code {
                 case .bacAuthenticationFailed: ran = true; notes.append("BAC with a wrong MRZ key refused")
+                case .bacRefused: notes.append("BAC is refused as such (a PACE-only chip): \(error.message)")
                 case .bacFailed where error.message.contains("6D00") || error.message.contains("GET CHALLENGE"):
                     notes.append("BAC is not offered")
                 default: ran = true; problems.append("BAC with a wrong MRZ key: \(error.message) [\(error.code)] instead of 6300")

@@ -337,7 +337,7 @@ public struct DocumentReader {
             return .notSupported(error.message)
         }
         do {
-            try ActiveAuthentication.perform(configuration, over: session.channel)
+            try ActiveAuthentication.perform(configuration, over: session.channel, extendedLength: session.extendedLengthUsable)
             let kind: String = switch configuration.publicKey.kind {
             case .rsa(let bits): "RSA-\(bits), ISO/IEC 9796-2"
             case .ec(let curve, _, let bits): "ECDSA \(curve ?? "\(bits)-bit curve")"

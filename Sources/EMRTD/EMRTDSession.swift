@@ -129,11 +129,21 @@ public final class EMRTDSession {
         let next = try ChipAuthentication.perform(configuration, over: secure)
         channel = next
         do throws(EMRTDError) {
-            var probe = try next.send(CommandAPDU(ins: 0xB0, p1: 0x80 | LDSFile.com.shortFileID, p2: 0, ne: 1))
-            if [StatusWord.incorrectParameters, .functionNotSupported, .instructionNotSupported].contains(probe.statusWord) {
-                // A chip without short file identifiers (found by `cccd conformance card`): SELECT, then read.
+            // One byte of EF.COM under the new keys; by SELECT when the chip does not read by short
+            // file identifier (learned in this session, or refused now).
+            let selectAndRead: () throws(EMRTDError) -> ResponseAPDU = {
                 _ = try next.send(CommandAPDU(ins: 0xA4, p1: 0x02, p2: 0x0C, data: [0x01, 0x1E]))
-                probe = try next.send(CommandAPDU(ins: 0xB0, p1: 0, p2: 0, ne: 1))
+                return try next.send(CommandAPDU(ins: 0xB0, p1: 0, p2: 0, ne: 1))
+            }
+            var probe: ResponseAPDU
+            if shortFileIDsRefused || !options.useShortFileIdentifiers {
+                probe = try selectAndRead()
+            } else {
+                probe = try next.send(CommandAPDU(ins: 0xB0, p1: 0x80 | LDSFile.com.shortFileID, p2: 0, ne: 1))
+                if Self.refusesShortFileID(probe.statusWord, secured: true) {
+                    probe = try selectAndRead()
+                    if probe.statusWord.isSuccess { noteShortFileIDsRefused() }
+                }
             }
             guard probe.statusWord.isSuccess || probe.statusWord == .endOfFileReached else {
                 throw EMRTDError(.caFailed, "after Chip Authentication the chip answered \(probe.statusWord)")
@@ -239,7 +249,10 @@ public final class EMRTDSession {
             // The first read asks for a whole block: most files are then read in one APDU fewer. A chip
             // that refuses a length beyond a short file's end gets the 8 bytes that hold any tag and
             // length instead, and that refusal teaches nothing about the block size.
-            let head = try readChunk(file, offset: 0, length: firstReadRefused ? 8 : blockSize, useSFI: &useSFI, allowShort: true).data
+            // A portrait or an EF.SOD is never shorter than a block, so even a chip that refuses
+            // reads past the end gets a whole block for them.
+            let headerFirst = firstReadRefused && file != .dg2 && file != .sod
+            let head = try readChunk(file, offset: 0, length: headerFirst ? 8 : blockSize, useSFI: &useSFI, allowShort: true).data
             buffer = head
             let header: (tag: TLVTag, headerLength: Int, valueLength: Int)
             do {
@@ -298,6 +311,9 @@ public final class EMRTDSession {
     ) throws(EMRTDError) -> (data: [UInt8], endOfFile: Bool) {
         var want = length
         var attempts = 0
+        // SELECT found the file the chip would not read by short file identifier: once a read
+        // succeeds, the chip does not do short file identifiers (a hidden file proves nothing).
+        var selectedAfterRefusal = false
         while true {
             attempts += 1
             guard attempts <= 32 else {
@@ -319,22 +335,15 @@ public final class EMRTDSession {
                     throw EMRTDError(.fileReadFailed, "\(file.name): the chip returned no data at offset \(offset) (SW \(response.statusWord.hex))")
                 }
                 let short = response.statusWord == .endOfFileReached && response.data.count < want
+                if selectedAfterRefusal { noteShortFileIDsRefused() }
                 return (response.data, short)
-            case .fileNotFound where useSFI,
-                 .incorrectParameters where useSFI,
-                 .functionNotSupported where useSFI,
-                 .instructionNotSupported where useSFI,
-                 .commandNotAllowed where useSFI,
-                 .securityStatusNotSatisfied where useSFI && isSecured:
+            case let sw where useSFI && Self.refusesShortFileID(sw, secured: isSecured || file.isInMasterFile):
                 // The chip does not take short file identifiers (or hides the file behind them):
                 // SELECT by file identifier decides. When SELECT finds the file, the chip does not
                 // read by short file identifier, and the session stops trying (CHIP-QUIRKS.md C2).
                 useSFI = false
                 try select(file)
-                if !shortFileIDsRefused {
-                    shortFileIDsRefused = true
-                    lessonsLearned += 1
-                }
+                selectedAfterRefusal = true
                 continue
             case .fileNotFound:
                 throw EMRTDError(.fileNotFound, "\(file.name) is not on the chip (6A82)")
@@ -370,6 +379,25 @@ public final class EMRTDSession {
             }
             blockSize = min(blockSize, max(want, 1))
         }
+    }
+
+    /// Status words with which a chip refuses READ BINARY by short file identifier. 6982 counts
+    /// once access is established, or for the master file's files, which need none: a chip that
+    /// means it is then refused at the SELECT that follows.
+    static func refusesShortFileID(_ sw: StatusWord, secured: Bool) -> Bool {
+        [.fileNotFound, .incorrectParameters, .functionNotSupported, .instructionNotSupported, .commandNotAllowed].contains(sw)
+            || (secured && sw == .securityStatusNotSatisfied)
+    }
+
+    private func noteShortFileIDsRefused() {
+        guard !shortFileIDsRefused else { return }
+        shortFileIDsRefused = true
+        lessonsLearned += 1
+    }
+
+    /// Whether extended length may be used: the chip announced it and has not refused it yet.
+    public var extendedLengthUsable: Bool {
+        channel.supportsExtendedLength && blockSize > CommandAPDU.maximumShortNe
     }
 
     /// The next shorter READ BINARY length to try.

@@ -70,7 +70,9 @@ extension VirtualChip {
     }
 
     /// Whether the ATR announces extended length: the chip's own limit, or a lie (``Defect/extendedLengthRefused``).
-    var announcesExtendedLength: Bool { limits.extendedLength || defects.contains(.extendedLengthRefused) }
+    var announcesExtendedLength: Bool {
+        limits.extendedLength || defects.contains(.extendedLengthRefused) || quirks.contains { $0.announcesExtendedLength }
+    }
 
     /// The answer to READ BINARY at `offset` past the end of a file.
     func beyondEndAnswer(requested: Int) -> ResponseAPDU {

@@ -41,6 +41,10 @@ public final class VirtualChip: CardChannel {
         /// Answer error status words without secure messaging (as many real chips do), still
         /// counting the response in the send sequence counter.
         public var unprotectedErrors = false
+        /// Files the chip refuses (6982) whatever access was established.
+        public var deniedFiles: Set<LDSFile> = []
+        /// Reading this file makes the chip drop secure messaging (6988), every time.
+        public var sessionBreaksOn: LDSFile? = nil
         public init() {}
     }
 
@@ -50,6 +54,11 @@ public final class VirtualChip: CardChannel {
     public var faults: Faults
     /// Conformance defects (VirtualChip+Defects.swift); none by default.
     public var defects = Defects()
+    /// Behaviours of real chips (ChipQuirk.swift, VirtualChip+Quirks.swift); none by default.
+    public var quirks: Set<ChipQuirk> = [] {
+        didSet { applyQuirkLimits() }
+    }
+    var quirkState = QuirkState()
     let random: RandomSource
     private var bacKeys: BAC.AccessKeys?
     /// The MRZ key (BAC, PACE-MRZ), from card.json.
@@ -76,7 +85,7 @@ public final class VirtualChip: CardChannel {
     var applicationSelected = false
     var currentFile: LDSFile? = nil
     private var challenge: [UInt8]? = nil
-    private var session: SecureMessaging? = nil
+    var session: SecureMessaging? = nil
     private var protectedResponses = 0
 
     /// Called with the chip's content when personalization locks it (`cccd sim --blank --save`).
@@ -154,6 +163,7 @@ public final class VirtualChip: CardChannel {
         paceRun = nil
         chipAuthenticationSelected = false
         pendingSession = nil
+        quirkState = QuirkState()
     }
 
     /// Starts secure messaging with the session PACE established.
@@ -168,7 +178,9 @@ public final class VirtualChip: CardChannel {
             reset()
             throw EMRTDError(.cardRemoved, "the card was removed from the reader")
         }
-        return process(bytes).encoded
+        if let part = quirkState.nextChainedPart(bytes) { return part }
+        let response = process(bytes)
+        return quirks.contains(.responseChaining) ? quirkState.chain(response, to: bytes) : response.encoded
     }
 
     /// Handles one command APDU and returns the response APDU.
@@ -178,17 +190,20 @@ public final class VirtualChip: CardChannel {
         }
         // Bits 0x0C: secure messaging; 0x10: command chaining (GENERAL AUTHENTICATE of PACE).
         guard received.cla & 0xE3 == 0 else { return ResponseAPDU(statusWord: .classNotSupported) }
-        if received.needsExtendedLength && !limits.extendedLength {
+        if let answer = quirkAnswerBeforeSecureMessaging(received) { return answer }
+        if received.needsExtendedLength && !limits.extendedLength && !quirksTakeExtendedAPDUs {
             return ResponseAPDU(statusWord: .wrongLength)
         }
 
         let isProtected = received.cla & 0x0C == 0x0C
         var command = received
+        var beforeCommand: SecureMessaging? = nil
         if isProtected {
             guard var sm = session else {
                 return ResponseAPDU(statusWord: .secureMessagingDataObjectsMissing)
             }
             let before = sm
+            beforeCommand = sm
             do {
                 command = try sm.unprotectCommand(received)
                 session = sm
@@ -208,7 +223,14 @@ public final class VirtualChip: CardChannel {
         commandLog.append(command)
 
         let response = execute(command)
+        if let breaking = faults.sessionBreaksOn, isProtected, currentFile == breaking, command.ins == 0xB0 || command.ins == 0xB1 {
+            dropSession()
+            return ResponseAPDU(statusWord: .secureMessagingDataObjectsIncorrect)
+        }
         guard isProtected, var sm = session else { return response }
+        if !quirks.isEmpty, let before = beforeCommand, let answer = quirkProtect(response, to: command, counterBefore: before) {
+            return answer
+        }
         do {
             var protected = try sm.protectResponse(response, oddINS: command.ins & 1 == 1)
             session = sm
@@ -232,7 +254,7 @@ public final class VirtualChip: CardChannel {
         }
     }
 
-    private func dropSession() {
+    func dropSession() {
         session = nil
         challenge = nil
         paceRun = nil
@@ -246,6 +268,10 @@ public final class VirtualChip: CardChannel {
     }
 
     private func execute(_ command: CommandAPDU) -> ResponseAPDU {
+        quirks.isEmpty ? executeStandard(command) : executeWithQuirks(command)
+    }
+
+    func executeStandard(_ command: CommandAPDU) -> ResponseAPDU {
         switch command.ins {
         case 0xA4: return select(command)
         case 0xB0, 0xB1: return readBinary(command)
@@ -278,6 +304,7 @@ public final class VirtualChip: CardChannel {
     }
 
     private func mayRead(_ file: LDSFile) -> StatusWord? {
+        if faults.deniedFiles.contains(file) { return .securityStatusNotSatisfied }
         if file.isInMasterFile { return nil }
         guard accessGranted else { return .securityStatusNotSatisfied }
         // DG3 and DG4 (fingerprints, iris) need Extended Access Control, which this chip does not grant.

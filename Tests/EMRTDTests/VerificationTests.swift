@@ -20,7 +20,7 @@ func dataGroups(_ image: CardImage) -> [Int: [UInt8]] {
 /// Reads `image` through the virtual chip and verifies it against `trust`.
 func readAndVerify(_ image: CardImage, trust: TrustStore = Specimen.testPKI.trustStore) throws -> DocumentVerification {
     let result = try readAll(try VirtualChip(image: image), access: .automatic)
-    return DocumentVerification(files: result.files, trust: trust, chip: result.chipCheck, active: result.activeAuthentication)
+    return DocumentVerification(read: result, trust: trust)
 }
 
 @Suite("Verdicts: passive, chip and active authentication together")
