@@ -150,11 +150,11 @@ public struct ReadCardCommand: ParsableCommand {
     }
 
     private mutating func read(_ chip: any CardChannel, source: String, defaultKey: AccessKey?) throws(EMRTDError) {
-        let accessKey: AccessKey
-        if let given = try key.accessKey() {
+        let accessKey: GivenKey
+        if let given = try key.givenKey() {
             accessKey = given
         } else if let defaultKey {
-            accessKey = defaultKey
+            accessKey = GivenKey(key: defaultKey)
         } else {
             throw EMRTDError(.invalidArgument, "give the key: --mrz, --doc/--id with --dob and --doe, --can, --pin or --puk")
         }
@@ -181,7 +181,12 @@ public struct ReadCardCommand: ParsableCommand {
             store.add(Specimen.testPKI.crl)
             trustNames.append("the specimen's test CSCA (built in)")
         }
-        let result = try reader.read(from: chip, key: accessKey)
+        let result: ReadResult
+        do {
+            result = try reader.read(from: chip, key: accessKey.key)
+        } catch {
+            throw accessKey.explaining(error)
+        }
         let document = Document(files: result.files)
         let verifyStart = DispatchTime.now().uptimeNanoseconds
         let differences = expected.map { (record: CitizenRecord, photo: [UInt8]?) in
