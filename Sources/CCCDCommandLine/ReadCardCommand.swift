@@ -183,7 +183,7 @@ public struct ReadCardCommand: ParsableCommand {
         }
         let result: ReadResult
         do {
-            result = try reader.read(from: chip, key: accessKey.key)
+            result = try Self.readCard(chip, with: reader, key: accessKey.key)
         } catch {
             throw accessKey.explaining(error)
         }
@@ -230,6 +230,15 @@ public struct ReadCardCommand: ParsableCommand {
             printError("warning: \(problem.file.name) is malformed: \(problem.error.message) [\(problem.error.code)]")
         }
         verdictStatus = ExitStatus.forVerdict(verification.verdict)
+    }
+
+    /// Reads the card; a card on PC/SC is read again, once, after reconnecting when another program
+    /// resets it meanwhile.
+    static func readCard(_ chip: any CardChannel, with reader: DocumentReader, key: AccessKey) throws(EMRTDError) -> ReadResult {
+        guard let card = chip as? any ReconnectableCardChannel else { return try reader.read(from: chip, key: key) }
+        return try card.retryingOnceAfterReset(
+            onRetry: { error in printError("warning: \(error.message); reconnecting and reading the card again") },
+            { () throws(EMRTDError) in try reader.read(from: card, key: key) })
     }
 }
 
