@@ -165,7 +165,7 @@ let package = Package(
             name: "EMRTDTests",
             dependencies: [
                 "EMRTD", "VirtualChip", "Specimen", "SecureMessaging", "AccessControl", "Cryptography",
-                "ISO7816", "LDS", "MRZ", "EMRTDCore", "VectorSuites", "Personalization",
+                "ISO7816", "LDS", "MRZ", "EMRTDCore", "VectorSuites", "Personalization", "PCSC",
             ],
             swiftSettings: strict
         ),

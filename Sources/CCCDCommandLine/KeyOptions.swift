@@ -38,7 +38,17 @@ public struct KeyOptions: ParsableArguments {
     public init() {}
 
     /// The key the options give, or `nil` when none was given.
-    func accessKey() throws(EMRTDError) -> AccessKey? {
+    func accessKey() throws(EMRTDError) -> AccessKey? { try givenKey()?.key }
+
+    /// The key the options give with its hint, or `nil` when none was given. A hint is printed on
+    /// standard error here, before the key is tried.
+    func givenKey() throws(EMRTDError) -> GivenKey? {
+        let given = try readKey()
+        if let hint = given?.hint { printError("warning: \(hint)") }
+        return given
+    }
+
+    private func readKey() throws(EMRTDError) -> GivenKey? {
         if keyStdin {
             guard mrz == nil, documentNumber == nil, personalID == nil, can == nil, pin == nil, puk == nil else {
                 throw EMRTDError(.invalidArgument, "--key-stdin replaces the other key options")
@@ -55,38 +65,43 @@ public struct KeyOptions: ParsableArguments {
 
     /// A key typed or piped in: `CAN 123456` (or just 6 digits), `PIN …`, `PUK …`, MRZ lines,
     /// or a document number (or 12-digit CCCD ID), birth and expiry date separated by spaces.
-    static func parseKey(_ input: String) throws(EMRTDError) -> AccessKey {
+    static func parseKey(_ input: String) throws(EMRTDError) -> GivenKey {
         let text = input.trimmingCharacters(in: .whitespacesAndNewlines)
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         if words.count == 2, ["CAN", "PIN", "PUK"].contains(words[0].uppercased()), words[1].allSatisfy(\.isASCIIDigit) {
             switch words[0].uppercased() {
-            case "CAN": return .can(words[1])
-            case "PIN": return .pin(words[1])
-            default: return .puk(words[1])
+            case "CAN": return GivenKey(key: .can(words[1]))
+            case "PIN": return GivenKey(key: .pin(words[1]))
+            default: return GivenKey(key: .puk(words[1]))
             }
         }
-        if words.count == 1, text.count == 6, text.allSatisfy(\.isASCIIDigit) { return .can(text) }
+        if words.count == 1, text.count == 6, text.allSatisfy(\.isASCIIDigit) { return GivenKey(key: .can(text)) }
         if words.count == 3 {
-            let number = words[0].count == 12 && words[0].allSatisfy(\.isASCIIDigit)
-                ? try CCCD.documentNumber(fromPersonalID: words[0]) : words[0]
-            return .mrz(try MRZKey(documentNumber: number, dateOfBirth: words[1], dateOfExpiry: words[2]))
+            guard GivenKey.isPersonalID(words[0]) else {
+                return GivenKey(key: .mrz(try MRZKey(documentNumber: words[0], dateOfBirth: words[1], dateOfExpiry: words[2])))
+            }
+            // Never echo the input: it is a secret.
+            return GivenKey(
+                key: try .mrz(CCCD.mrzKey(personalID: words[0], dateOfBirth: words[1], dateOfExpiry: words[2])),
+                hint: "the 12-digit number on standard input is read as a CCCD personal ID (" + GivenKey.documentNumberRule
+                    + "); for another document whose number has 12 digits, give its MRZ lines")
         }
         do {
-            return .mrz(MRZKey(mrz: try MRZ(text)))
+            return GivenKey(key: .mrz(MRZKey(mrz: try MRZ(text))))
         } catch {
             // Never echo the input: it is a secret.
             throw EMRTDError(.invalidArgument, "the key on standard input is neither MRZ lines, 'CAN nnnnnn', nor 'DOC|ID DOB DOE' (\(error.code))")
         }
     }
 
-    private func optionsKey() throws(EMRTDError) -> AccessKey? {
+    private func optionsKey() throws(EMRTDError) -> GivenKey? {
         let given = [mrz != nil, documentNumber != nil || personalID != nil, can != nil, pin != nil, puk != nil].filter { $0 }.count
         guard given <= 1 else {
             throw EMRTDError(.invalidArgument, "give one key: --mrz, or --doc/--id with --dob and --doe, or --can, --pin or --puk")
         }
         if let mrz {
             let text = mrz.contains("\n") ? mrz : mrz.split(separator: " ").joined(separator: "\n")
-            return .mrz(MRZKey(mrz: try MRZ(text)))
+            return GivenKey(key: .mrz(MRZKey(mrz: try MRZ(text))))
         }
         if documentNumber != nil || personalID != nil {
             guard documentNumber == nil || personalID == nil else {
@@ -95,27 +110,55 @@ public struct KeyOptions: ParsableArguments {
             guard let dateOfBirth, let dateOfExpiry else {
                 throw EMRTDError(.invalidArgument, "--doc and --id need --dob and --doe (YYMMDD)")
             }
-            let number = try personalID.map { (id: String) throws(EMRTDError) in try CCCD.documentNumber(fromPersonalID: id) } ?? documentNumber!
-            return .mrz(try MRZKey(documentNumber: number, dateOfBirth: dateOfBirth, dateOfExpiry: dateOfExpiry))
+            if let personalID {
+                return GivenKey(key: .mrz(try CCCD.mrzKey(personalID: personalID, dateOfBirth: dateOfBirth, dateOfExpiry: dateOfExpiry)))
+            }
+            let number = documentNumber!
+            // Tried as given (a passport may have such a number), with a warning first.
+            return GivenKey(
+                key: .mrz(try MRZKey(documentNumber: number, dateOfBirth: dateOfBirth, dateOfExpiry: dateOfExpiry)),
+                hint: GivenKey.isPersonalID(number)
+                    ? "--doc \(number) has 12 digits: it is almost always a CCCD personal ID given in the wrong option; try --id \(number) ("
+                        + GivenKey.documentNumberRule + ")"
+                    : nil)
         }
         if let can {
             guard can.count == 6, can.allSatisfy(\.isASCIIDigit) else {
                 throw EMRTDError(.invalidArgument, "a CAN has 6 digits")
             }
-            return .can(can)
+            return GivenKey(key: .can(can))
         }
         if let pin {
             guard !pin.isEmpty, pin.allSatisfy(\.isASCIIDigit) else { throw EMRTDError(.invalidArgument, "a PIN is digits") }
-            return .pin(pin)
+            return GivenKey(key: .pin(pin))
         }
         if let puk {
             guard !puk.isEmpty, puk.allSatisfy(\.isASCIIDigit) else { throw EMRTDError(.invalidArgument, "a PUK is digits") }
-            return .puk(puk)
+            return GivenKey(key: .puk(puk))
         }
         if dateOfBirth != nil || dateOfExpiry != nil {
             throw EMRTDError(.invalidArgument, "--dob and --doe need --doc or --id")
         }
         return nil
+    }
+}
+
+/// A key as the user gave it, and what to tell them if the chip refuses it.
+struct GivenKey {
+    let key: AccessKey
+    /// Set when the key looks like a common mistake (a CCCD personal ID where a document number
+    /// goes): printed before the key is tried, and repeated if the chip refuses it.
+    var hint: String? = nil
+
+    static let documentNumberRule = "a CCCD document number is the last 9 digits of the 12-digit ID"
+
+    /// Whether `number` has the form of a CCCD personal ID (12 digits).
+    static func isPersonalID(_ number: String) -> Bool { (try? CCCD.validatePersonalID(number)) != nil }
+
+    /// `error`, with the hint repeated when it is the chip refusing the key (BAC or PACE).
+    func explaining(_ error: EMRTDError) -> EMRTDError {
+        guard let hint, error.code == .bacAuthenticationFailed || error.code == .paceAuthenticationFailed else { return error }
+        return EMRTDError(error.code, "\(error.message); \(hint)")
     }
 }
 

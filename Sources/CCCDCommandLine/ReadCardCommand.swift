@@ -155,11 +155,11 @@ public struct ReadCardCommand: ParsableCommand {
     }
 
     private mutating func read(_ chip: any CardChannel, source: String, defaultKey: AccessKey?) throws(EMRTDError) {
-        let accessKey: AccessKey
-        if let given = try key.accessKey() {
+        let accessKey: GivenKey
+        if let given = try key.givenKey() {
             accessKey = given
         } else if let defaultKey {
-            accessKey = defaultKey
+            accessKey = GivenKey(key: defaultKey)
         } else {
             throw EMRTDError(.invalidArgument, "give the key: --mrz, --doc/--id with --dob and --doe, --can, --pin or --puk")
         }
@@ -186,7 +186,12 @@ public struct ReadCardCommand: ParsableCommand {
             store.add(Specimen.testPKI.crl)
             trustNames.append("the specimen's test CSCA (built in)")
         }
-        let result = try reader.read(from: chip, key: accessKey)
+        let result: ReadResult
+        do {
+            result = try Self.readCard(chip, with: reader, key: accessKey.key)
+        } catch {
+            throw accessKey.explaining(error)
+        }
         let document = Document(files: result.files)
         let verifyStart = DispatchTime.now().uptimeNanoseconds
         let differences = expected.map { (record: CitizenRecord, photo: [UInt8]?) in
@@ -222,6 +227,15 @@ public struct ReadCardCommand: ParsableCommand {
             printError("warning: \(problem.file.name) is malformed: \(problem.error.message) [\(problem.error.code)]")
         }
         verdictStatus = ExitStatus.forVerdict(verification.verdict)
+    }
+
+    /// Reads the card; a card on PC/SC is read again, once, after reconnecting when another program
+    /// resets it meanwhile.
+    static func readCard(_ chip: any CardChannel, with reader: DocumentReader, key: AccessKey) throws(EMRTDError) -> ReadResult {
+        guard let card = chip as? any ReconnectableCardChannel else { return try reader.read(from: chip, key: key) }
+        return try card.retryingOnceAfterReset(
+            onRetry: { error in printError("warning: \(error.message); reconnecting and reading the card again") },
+            { () throws(EMRTDError) in try reader.read(from: card, key: key) })
     }
 }
 

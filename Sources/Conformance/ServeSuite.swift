@@ -69,7 +69,7 @@ public struct ServeManifest: Codable, Sendable {
         do {
             manifest = try JSONDecoder().decode(ServeManifest.self, from: data)
         } catch {
-            throw EMRTDError(.invalidArgument, "\(path) is not a serve-suite manifest: \(error)")
+            throw EMRTDError(.invalidArgument, "\(path) is not a serve-suite manifest: \(errorDescription(error))")
         }
         guard manifest.schema == schemaName else { throw EMRTDError(.invalidArgument, "\(path): schema must be \(schemaName)") }
         let verdicts: Set<String> = ["genuine", "not-genuine", "unverified", "card-error"]

@@ -40,7 +40,7 @@ public struct Document: Sendable {
         } catch let error as EMRTDError {
             problems.append((file, error))
         } catch {
-            problems.append((file, EMRTDError(.invalidArgument, "\(file.name): \(error)")))
+            problems.append((file, EMRTDError(.invalidArgument, "\(file.name): \(errorDescription(error))")))
         }
         return nil
     }

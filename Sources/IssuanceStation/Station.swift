@@ -158,23 +158,19 @@ public final class Station: @unchecked Sendable {
         }
     }
 
-    /// Reads the card with its CAN. A PC/SC transport failure (not an answer of the card: a reader
-    /// or driver glitch, a reset by another program) gets one more try on a fresh connection, so a
-    /// glitch is not logged as a failed card; whatever the card itself answers is final.
+    /// Reads the card with its CAN. A PC/SC transport failure (not an answer of the card: a reset by
+    /// another program, a reader or driver glitch) gets one more try after reconnecting, so a glitch
+    /// is not logged as a failed card; whatever the card itself answers is final.
     private func read(_ reader: String, _ context: PCSCContext, can: String) throws(EMRTDError) -> ReadResult {
-        var attempt = 0
-        while true {
-            attempt += 1
-            do throws(EMRTDError) {
-                let card = try context.connect(reader)
-                defer { card.disconnect() }
-                return try DocumentReader().read(from: card, key: .can(can))
-            } catch {
-                guard attempt < 2, error.code == .pcscFailure || error.code == .pcscCardReset else { throw error }
+        let card = try context.connect(reader)
+        defer { card.disconnect() }
+        return try card.retryingOnceAfterReset(
+            alsoAfter: [.pcscFailure],
+            onRetry: { error in
                 output("\(reader): \(error.message); reading again")
                 usleep(200_000)
-            }
-        }
+            },
+            { () throws(EMRTDError) in try DocumentReader().read(from: card, key: .can(can)) })
     }
 
     public func summary() -> Summary {

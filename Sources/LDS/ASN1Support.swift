@@ -1,4 +1,5 @@
 import EMRTDCore
+import Foundation
 import SwiftASN1
 
 /// Small, total accessors over swift-asn1's node tree. Every failure becomes `asn1.invalid` with the
@@ -8,7 +9,7 @@ enum ASN1Read {
         do {
             return try BER.parse(bytes)
         } catch {
-            throw EMRTDError(.asn1Invalid, "\(what) is not valid BER: \(error)")
+            throw EMRTDError(.asn1Invalid, "\(what) is not valid BER: \(errorDescription(error))")
         }
     }
 
@@ -65,4 +66,30 @@ enum ASN1Read {
     }
 
     static func raw(_ node: ASN1Node) -> [UInt8] { Array(node.encodedBytes) }
+}
+
+/// What `error` says, fit for a message: swift-asn1's `ASN1Error` by its code and reason
+/// (`truncatedASN1Field`, `invalidASN1Object: …`) without the source file and line its description
+/// ends with (`SwiftASN1/ASN1.swift:202`); an ``EMRTDError`` by its description; any other error by
+/// its description with such `File.swift:123` locations removed. Messages never show where in a
+/// dependency an error was raised: every error of another library that reaches a message goes through here.
+package func errorDescription(_ error: any Error) -> String {
+    if let error = error as? EMRTDError { return error.description }
+    let text = withoutSourceLocations(String(describing: error))
+    guard let error = error as? ASN1Error else { return text }
+    // "ASN1Error.<code>: <reason> <file>:<line>"; the reason may be empty.
+    let prefix = "ASN1Error.\(error.code):"
+    let reason = text.hasPrefix(prefix) ? text.dropFirst(prefix.count).trimmingPrefix(" ") : ""
+    return reason.isEmpty ? "\(error.code)" : "\(error.code): \(reason)"
+}
+
+/// `text` without its words of the form `Name.swift:123` (punctuation around them included).
+private func withoutSourceLocations(_ text: String) -> String {
+    func isLocation(_ word: Substring) -> Bool {
+        let trimmed = word.trimmingCharacters(in: .punctuationCharacters.subtracting(CharacterSet(charactersIn: ".:")))
+        guard let colon = trimmed.lastIndex(of: ":") else { return false }
+        let line = trimmed[trimmed.index(after: colon)...]
+        return trimmed[..<colon].hasSuffix(".swift") && !line.isEmpty && line.allSatisfy(\.isASCII) && line.allSatisfy(\.isNumber)
+    }
+    return text.split(separator: " ").filter { !isLocation($0) }.joined(separator: " ")
 }

@@ -202,7 +202,7 @@ public struct CardSettings: Codable, Sendable, Hashable {
         case .dataCorrupted(let ctx):
             return ctx.codingPath.isEmpty ? "not valid JSON" : "\(key(ctx.codingPath)): \(ctx.debugDescription)"
         @unknown default:
-            return "\(error)"
+            return errorDescription(error)
         }
     }
 

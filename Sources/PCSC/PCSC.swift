@@ -169,8 +169,9 @@ public final class PCSCCard: CardChannel, @unchecked Sendable {
         return Array(response.prefix(Int(length)))
     }
 
-    /// Reconnects after a reset (SCARD_W_RESET_CARD) or to reset the card ourselves.
-    public func reconnect(resetCard: Bool = false) throws(EMRTDError) {
+    /// Reconnects after a reset (SCARD_W_RESET_CARD; ``reconnect()``) or, with `resetCard`, to reset
+    /// the card ourselves.
+    public func reconnect(resetCard: Bool) throws(EMRTDError) {
         var active: DWORD = 0
         let rc = SCardReconnect(handle, DWORD(SCARD_SHARE_SHARED), DWORD(SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1),
                                 DWORD(resetCard ? SCARD_RESET_CARD : SCARD_LEAVE_CARD), &active)

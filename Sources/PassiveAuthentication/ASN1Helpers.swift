@@ -20,7 +20,7 @@ struct ASN1Reader {
         do {
             return try BER.parse(bytes)
         } catch {
-            throw fail("\(what) is not valid BER: \(error)")
+            throw fail("\(what) is not valid BER: \(errorDescription(error))")
         }
     }
 

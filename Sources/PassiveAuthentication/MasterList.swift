@@ -58,7 +58,7 @@ public struct MasterList: Sendable {
             do {
                 parsed.append(try Certificate(der: der))
             } catch {
-                unreadable.append(UnreadableCertificate(index: index, der: der, reason: "\(error)"))
+                unreadable.append(UnreadableCertificate(index: index, der: der, reason: errorDescription(error)))
             }
         }
         certificates = parsed

@@ -80,7 +80,7 @@ public struct TrustStore: Sendable {
                 do {
                     for crl in try CertificateRevocationList.parse(fileContents: bytes) { add(crl) }
                 } catch {
-                    throw EMRTDError(.trustUnrecognizedFile, "\(name): the PEM CRL cannot be read: \(error)")
+                    throw EMRTDError(.trustUnrecognizedFile, "\(name): the PEM CRL cannot be read: \(errorDescription(error))")
                 }
                 found = true
             }
@@ -88,7 +88,7 @@ public struct TrustStore: Sendable {
                 do {
                     for certificate in try Certificate.parse(fileContents: bytes) { add(certificate) }
                 } catch {
-                    throw EMRTDError(.trustUnrecognizedFile, "\(name): the PEM certificate cannot be read: \(error)")
+                    throw EMRTDError(.trustUnrecognizedFile, "\(name): the PEM certificate cannot be read: \(errorDescription(error))")
                 }
                 found = true
             }

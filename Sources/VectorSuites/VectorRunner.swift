@@ -35,8 +35,9 @@ public enum VectorRunner {
     public static func run(_ vector: VectorSuite.Case, suite: String) -> VectorResult {
         var check = Checker()
         let input = Fields(value: vector.input, context: "\(vector.id).input")
-        let expected = Fields(value: vector.expected, context: "\(vector.id).expected")
-        do {
+        let read = ReadKeys()
+        let expected = Fields(value: vector.expected, context: "\(vector.id).expected", read: read)
+        do throws(EMRTDError) {
             switch vector.kind {
             case "mrz-check-digit": try mrzCheckDigit(input, expected, &check)
             case "mrz-parse": try mrzParse(input, expected, &check)
@@ -45,7 +46,16 @@ public enum VectorRunner {
             case "bac-mutual-authentication": try bacMutualAuthentication(input, expected, &check)
             case "sm-transcript": try smTranscript(input, expected, &check)
             case "pace": try pace(input, expected, &check)
-            default: check.fail("unknown kind \"\(vector.kind)\" (known: \(kinds.joined(separator: ", ")))")
+            default:
+                check.fail("unknown kind \"\(vector.kind)\" (known: \(kinds.joined(separator: ", ")))")
+                return VectorResult(suite: suite, caseID: vector.id, kind: vector.kind, source: vector.source, failures: check.failures)
+            }
+            // A key the kind never read was compared with nothing: a typo must not pass.
+            for key in read.unread(in: vector.expected, context: expected.context) {
+                check.fail("expected \"\(key)\" is not compared by kind \"\(vector.kind)\"")
+            }
+            if check.comparisons == 0 && check.failures.isEmpty {
+                check.fail("the case compares nothing: its expected gives no value kind \"\(vector.kind)\" compares")
             }
         } catch {
             check.fail("error: \(error)")
@@ -179,7 +189,7 @@ public enum VectorRunner {
                 let plain = try terminal.unprotect(try ResponseAPDU(bytes: wire))
                 let want = try step.bytes("response")
                 check.bytes("\(label): unprotected response", plain.encoded, want)
-                if step.value["chipSide"] != .bool(false) {
+                if step.optionalBool("chipSide") != false {
                     let reprotected = try chip.protectResponse(try ResponseAPDU(bytes: want))
                     check.bytes("\(label): response as the chip protects it", reprotected.encoded, wire)
                 }
@@ -191,14 +201,18 @@ public enum VectorRunner {
 /// Collects mismatches with the name of each value.
 struct Checker {
     var failures: [String] = []
+    /// How many values were compared (a case that compares none proves nothing).
+    var comparisons = 0
 
     mutating func fail(_ message: String) { failures.append(message) }
 
     mutating func bytes(_ name: String, _ actual: [UInt8], _ expected: [UInt8]) {
+        comparisons += 1
         if actual != expected { failures.append("\(name): got \(actual.hex), expected \(expected.hex)") }
     }
 
     mutating func equal<T: Equatable>(_ name: String, _ actual: T, _ expected: T) {
+        comparisons += 1
         if actual != expected { failures.append("\(name): got \(actual), expected \(expected)") }
     }
 }

@@ -91,6 +91,45 @@ struct ReadCommandTests {
         #expect(!r.stdout.contains("Trần"))
     }
 
+    @Test("A 12-digit --doc is a CCCD ID in the wrong option: a warning first, the hint again when the chip refuses it", arguments: ["auto", "bac"])
+    func personalIDAsDocumentNumber(access: String) throws {
+        let hint = "--doc 079195001234 has 12 digits: it is almost always a CCCD personal ID given in the wrong option; "
+            + "try --id 079195001234 (a CCCD document number is the last 9 digits of the 12-digit ID)"
+        let refused = access == "bac"
+            ? "the chip refused Basic Access Control (6300 (authentication failed)): check the document number, date of birth and date of expiry; \(hint) [bac.authentication-failed]"
+            : "the chip refused PACE with the MRZ (6300 (authentication failed)): check the document number, date of birth and date of expiry; \(hint) [pace.authentication-failed]"
+        let r = try run("cccd-read", ["--simulated", "--access", access, "--doc", "079195001234", "--dob", "950314", "--doe", "350314"])
+        #expect(r.status == 3)
+        #expect(r.stderr == "warning: \(hint)\nerror: \(refused)\n")
+        // The same card with --id, or with the 9-digit document number: no warning, read.
+        for key in [["--id", "079195001234"], ["--doc", "195001234"]] {
+            let ok = try run("cccd-read", ["--simulated", "--access", access] + key + ["--dob", "950314", "--doe", "350314"])
+            #expect(ok.status == 0, "\(ok.stderr)")
+            #expect(ok.stderr == "")
+        }
+        // A refusal of another key carries no hint.
+        let wrong = try run("cccd-read", ["--simulated", "--access", access, "--doc", "195009999", "--dob", "950314", "--doe", "350314"])
+        #expect(wrong.status == 3)
+        #expect(!wrong.stderr.contains("warning") && !wrong.stderr.contains("--id"))
+    }
+
+    @Test("--key-stdin with 12 digits: read as the CCCD ID, said before trying (without echoing it) and again on a refusal")
+    func personalIDOnStandardInput() throws {
+        let note = "the 12-digit number on standard input is read as a CCCD personal ID (a CCCD document number is the last 9 digits "
+            + "of the 12-digit ID); for another document whose number has 12 digits, give its MRZ lines"
+        let ok = try run("cccd-read", ["--simulated", "--key-stdin", "--access", "bac"], input: "079195001234 950314 350314\n")
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stderr == "warning: \(note)\n")
+        let refused = try run("cccd-read", ["--simulated", "--key-stdin", "--access", "bac"], input: "079195001234 950314 350315\n")
+        #expect(refused.status == 3)
+        #expect(
+            refused.stderr == "warning: \(note)\nerror: the chip refused Basic Access Control (6300 (authentication failed)): "
+                + "check the document number, date of birth and date of expiry; \(note) [bac.authentication-failed]\n")
+        #expect(!refused.stderr.contains("079195001234") && !refused.stderr.contains("001234"))
+        let nine = try run("cccd-read", ["--simulated", "--key-stdin", "--access", "bac"], input: "195001234 950314 350314\n")
+        #expect(nine.status == 0 && nine.stderr == "", "\(nine.stderr)")
+    }
+
     @Test("--key-stdin: the CAN, the ID with dates, MRZ lines; garbage is refused without echoing it")
     func keyFromStandardInput() throws {
         let can = try run("cccd-read", ["--simulated", "--key-stdin"], input: "CAN 001234\n")

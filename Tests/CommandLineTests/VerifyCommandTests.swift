@@ -46,6 +46,32 @@ struct VerifyCommandTests {
         #expect(tampered.stdout.contains("DG1"))
     }
 
+    @Test("A malformed EF.SOD: the reason names swift-asn1's error, never its source file")
+    func malformedSOD() throws {
+        let dir = try specimenImage()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let url = URL(fileURLWithPath: dir + "/EF.SOD")
+        let sod = try Data(contentsOf: url)
+        var flipped = sod
+        flipped[4] = 0x00  // 77 82 xxxx, then the ContentInfo's SEQUENCE tag: now an end-of-contents tag
+        for (bytes, reason) in [
+            (sod.prefix(sod.count / 2), "EF.SOD cannot be used: EF.SOD is not valid BER: truncatedASN1Field"),
+            (flipped, "EF.SOD cannot be used: EF.SOD is not valid BER: invalidASN1Object: Unexpected end-of-contents octets or [UNIVERSAL 0] tag"),
+        ] {
+            try bytes.write(to: url)
+            let text = try run("cccd", ["verify", dir, "--trust", "TestVectors/pki/csca.pem"])
+            #expect(text.status == 1)
+            #expect(text.stdout.components(separatedBy: "\n").contains("    - " + reason), "\(text.stdout)")
+            let json = try run("cccd", ["verify", dir, "--trust", "TestVectors/pki/csca.pem", "--json"])
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            let passive = (object["checks"] as? [String: Any])?["passive"] as? [String: Any]
+            #expect(passive?["reason"] as? String == reason)
+            for output in [text.stdout, text.stderr, json.stdout, json.stderr] {
+                #expect(!output.contains(".swift:"), "\(output)")
+            }
+        }
+    }
+
     @Test("EF.SOD alone: signature and chain are checked")
     func sodAlone() throws {
         let dir = try specimenImage()

@@ -42,6 +42,27 @@ import Testing
         #expect(face == FaceImage(imageType: .jpeg, width: 120, height: 160, imageData: SpecimenFace.jpeg))
     }
 
+    /// The published DG2 of the BSI 2008 test passport (MUSTERMANN ERIKA; JMRTD test samples, see
+    /// `TestVectors/pa/SOURCES.md`): one JPEG 2000 (JP2) portrait of 337 x 449 pixels. The values were
+    /// read off the bytes by hand: `5F2E 82 3AC5` at offset 33, so the 19794-5 record (`FAC\0 010\0`) at 38,
+    /// its face block (length 3AB7) at 52, the image information at 72 (`01 01 0151 01C1 ...`: full
+    /// frontal, JPEG 2000, width, height), the image at 84.
+    @Test func publishedBSI2008DG2() throws {
+        let dg2 = try Vectors.published("pa/jmrtd_bsi2008/Datagroup2.bin")
+        #expect(dg2.count == 15083)
+        let faces = try DG2.faceImages(from: dg2)
+        #expect(faces.count == 1)
+        let face = try #require(faces.first)
+        #expect(face.imageType == .jpeg2000)
+        #expect(face.width == 337)
+        #expect(face.height == 449)
+        // 0x3AB7 (block) - 20 (face header) - 12 (image information) bytes, running to the file's end.
+        #expect(face.imageData.count == 14999)
+        #expect(face.imageData == Array(dg2[84...]))
+        #expect(face.imageData.prefix(12) == h("0000000C6A5020200D0A870A")[...])
+        #expect(face.imageData.suffix(2) == [0xFF, 0xD9])
+    }
+
     @Test func jpeg2000SignaturesAreRecognized() throws {
         let codestream: [UInt8] = [0xFF, 0x4F, 0xFF, 0x51, 0x00, 0x2F, 0x00, 0x00]
         let jp2: [UInt8] = [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A]

@@ -18,12 +18,18 @@ func code<T>(_ body: () throws -> T) -> EMRTDError.Code? {
 
 /// Files of `TestVectors/lds` (see SOURCES.md there), found from this file's path.
 enum Vectors {
-    static let directory: URL = URL(fileURLWithPath: #filePath)
+    static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("TestVectors/lds")
+        .appendingPathComponent("TestVectors")
+    static let directory: URL = root.appendingPathComponent("lds")
 
     static func bytes(_ name: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))
+    }
+
+    /// A file elsewhere in `TestVectors`, by its path there (`pa/jmrtd_bsi2008/Datagroup2.bin`).
+    static func published(_ path: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: root.appendingPathComponent(path)))
     }
 
     static func hexFile(_ name: String) throws -> [UInt8] {

@@ -96,6 +96,45 @@ struct ParsingTests {
         }
     }
 
+    @Test("Messages name swift-asn1's error by code and reason, never by its source file and line")
+    func noDependencySourcePaths() throws {
+        func message(_ body: () throws -> Void) -> String? {
+            do {
+                try body()
+                return nil
+            } catch let error as EMRTDError {
+                return error.message
+            } catch {
+                return "not an EMRTDError: \(error)"
+            }
+        }
+        let sod = try Vectors.bsi2008.sod()
+        #expect(message { _ = try SecurityObjectDocument(Array(sod.prefix(10))) } == "EF.SOD is not valid BER: truncatedASN1Field")
+        var flipped = sod
+        flipped[1] ^= 0xFF  // 77 7D: the length no longer covers the ContentInfo
+        #expect(
+            message { _ = try SecurityObjectDocument(flipped) }
+                == "EF.SOD is not valid BER: unsupportedFieldLength: Indefinite-length field must have constructed identifier")
+        let cardSecurity = try Vectors.bytes("bsi-eac/ecdh_ef_cardsecurity.bin")
+        var checked = 0
+        for original in [sod, try Vectors.etsi.sod(), try Vectors.bsiTR03105.sod(), cardSecurity] {
+            var inputs = (0..<original.count).map { Array(original.prefix($0)) }
+            for i in original.indices {
+                var flipped = original
+                flipped[i] ^= 0xFF
+                inputs.append(flipped)
+            }
+            for input in inputs {
+                for text in [message { _ = try SecurityObjectDocument(input) }, message { _ = try CardSecurityDocument(input) }] {
+                    guard let text else { continue }
+                    checked += 1
+                    #expect(!text.contains(".swift:"), "\(text)")
+                }
+            }
+        }
+        #expect(checked > 5000)
+    }
+
     @Test("Garbage, wrong outer tags, bit flips in the structure: errors, never crashes")
     func garbage() throws {
         #expect(code { try SecurityObjectDocument([]) } == .sodMalformed)
