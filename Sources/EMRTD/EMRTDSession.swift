@@ -61,7 +61,7 @@ public final class EMRTDSession {
 
     /// The READ BINARY length that works with this chip, learned while reading. For odd-INS reads
     /// it bounds the whole DO'53', so the protected answer still fits a short response with AES.
-    public private(set) var blockSize: Int
+    public internal(set) var blockSize: Int
     /// A first READ BINARY of a whole block was refused once: files then start with their header.
     private var firstReadRefused = false
     /// How many times secure messaging had to be re-established.
@@ -240,7 +240,7 @@ public final class EMRTDSession {
         }
     }
 
-    private func select(_ file: LDSFile) throws(EMRTDError) {
+    func select(_ file: LDSFile) throws(EMRTDError) {
         let fid = [UInt8(file.fileID >> 8), UInt8(file.fileID & 0xFF)]
         let response = try channel.send(CommandAPDU(ins: 0xA4, p1: 0x02, p2: 0x0C, data: fid))
         switch response.statusWord {

@@ -145,6 +145,9 @@ public final class Station: @unchecked Sendable {
             verdict = verification.verdict.rawValue
             var why: [String] = []
             if verification.passiveOutcome.status != .passed { why.append("passive: " + verification.passiveOutcome.reason) }
+            if let cardSecurity = verification.cardSecurity, cardSecurity.status != .passed {
+                why.append("EF.CardSecurity: " + cardSecurity.reasons.joined(separator: "; "))
+            }
             if verification.chip.status == .failed { why.append("chip: " + verification.chip.reason) }
             if verification.active.status == .failed { why.append("active: " + verification.active.reason) }
             why += differences

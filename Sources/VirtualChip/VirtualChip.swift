@@ -74,6 +74,8 @@ public final class VirtualChip: CardChannel {
     var personalization: Personalization? = nil
 
     var applicationSelected = false
+    /// Secure messaging came from PACE (EF.CardSecurity is readable only then): VirtualChip+MasterFile.swift.
+    var accessByPACE = false
     var currentFile: LDSFile? = nil
     private var challenge: [UInt8]? = nil
     private var session: SecureMessaging? = nil
@@ -154,11 +156,13 @@ public final class VirtualChip: CardChannel {
         paceRun = nil
         chipAuthenticationSelected = false
         pendingSession = nil
+        accessByPACE = false
     }
 
     /// Starts secure messaging with the session PACE established.
     func establish(_ sm: SecureMessaging) {
         session = sm
+        accessByPACE = true
         challenge = nil
     }
 
@@ -234,6 +238,7 @@ public final class VirtualChip: CardChannel {
 
     private func dropSession() {
         session = nil
+        accessByPACE = false
         challenge = nil
         paceRun = nil
         chipAuthenticationSelected = false
@@ -278,7 +283,7 @@ public final class VirtualChip: CardChannel {
     }
 
     private func mayRead(_ file: LDSFile) -> StatusWord? {
-        if file.isInMasterFile { return nil }
+        if file.isInMasterFile { return masterFileAccess(file) }
         guard accessGranted else { return .securityStatusNotSatisfied }
         // DG3 and DG4 (fingerprints, iris) need Extended Access Control, which this chip does not grant.
         if file.fileID == 0x0103 || file.fileID == 0x0104 { return .securityStatusNotSatisfied }
