@@ -29,6 +29,9 @@ if [ -n "$cccd" ] && "$cccd" specimen --out "$tmp/specimen" >/dev/null 2>&1; the
   seed dg14 "$s/DG14" "$s/EF.CardAccess"; seed dg15 "$s/DG15"; seed sod "$s/EF.SOD"
   seed ber-tlv "$s/DG13" "$s/EF.COM" "$s/DG14"; seed card-json "$s/card.json"
   "$cccd" perso --example-record > "$tmp/record.json" 2>/dev/null && seed citizen-record "$tmp/record.json"
+  # EF.ATR/INFO of the extended-length variant, EF.CardSecurity of the PACE-CAM one.
+  "$cccd" specimen --out "$tmp/extended" --extended-length >/dev/null 2>&1 && seed atr-info "$tmp/extended/EF.ATR"
+  "$cccd" specimen --out "$tmp/cam" --pace-cam >/dev/null 2>&1 && seed card-security "$tmp/cam/EF.CardSecurity"
 else
   echo "warning: no specimen seeds (cccd did not build)" >&2
 fi
@@ -59,6 +62,10 @@ hexseed apdu select 00A4040C07A0000002471001
 hexseed apdu read 00B0000000
 hexseed apdu read-extended 00B00000000100
 hexseed apdu response 6A829000
+# EF.ATR/INFO of a real card (card service data, card capabilities, 7F66 with 1520-byte limits), and
+# the same with padding and a 3-byte INTEGER.
+hexseed atr-info card 4301F84703F741E07F6608020205F0020205F0
+hexseed atr-info padded 00FF7F660902020100020301000000FF
 # Secure messaging: byte 0 picks 3DES/AES (bit 0) and the mode (bits 1-2: response unprotect,
 # command unprotect, round trip); the rest is the APDU.
 hexseed sm-unwrap response-aes "01 870901A1A2A3A4A5A6A7A8 99029000 8E080102030405060708 9000"

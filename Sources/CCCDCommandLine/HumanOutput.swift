@@ -64,7 +64,8 @@ enum HumanOutput {
         out.append("")
         out.append("Files")
         for f in report.files {
-            var line = "  " + f.file.padding(toLength: 15, withPad: " ", startingAt: 0) + f.status
+            // 16: the longest name, "EF.CardSecurity", and a space.
+            var line = "  " + f.file.padding(toLength: 16, withPad: " ", startingAt: 0) + f.status
             if let bytes = f.bytes { line += " (\(bytes) bytes)" }
             if let error = f.error { line += ": " + TerminalText.sanitize(error) }
             out.append(line)

@@ -30,18 +30,23 @@ struct SpecimenCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Make the face image this many bytes (a real CCCD portrait is about 20000).", valueName: "BYTES"))
     var faceSize = 0
 
-    @Flag(name: .long, help: "A chip that accepts extended length APDUs (and says so in its ATR).")
+    @Flag(name: .long, help: "A chip that accepts extended length APDUs (and says so in its ATR and in EF.ATR/INFO).")
     var extendedLength = false
 
     @Flag(name: .long, help: "A BAC-only chip: no PACE in EF.CardAccess.")
     var bacOnly = false
 
+    @Flag(name: .long, help: "A PACE-CAM chip: EF.CardAccess offers PACE-ECDH-CAM, and a signed EF.CardSecurity holds the chip's key.")
+    var paceCam = false
+
     func run() throws {
         do {
-            var image = try Specimen.cardImage(faceSize: faceSize, pace: !bacOnly)
+            var image = try Specimen.cardImage(faceSize: faceSize, pace: !bacOnly, chipAuthenticationMapping: paceCam)
             if extendedLength {
                 image.settings.chip.extendedLength = true
                 image.settings.chip.maxResponseLength = 65536
+                image.files[.atrInfo] = ATRInfo.encode(
+                    extendedLength: ATRInfo.ExtendedLength(maximumCommandLength: 65535, maximumResponseLength: 65536))
             }
             try image.write(to: out)
             print("Specimen card image written to \(out)")
@@ -67,7 +72,7 @@ struct InspectCommand: ParsableCommand {
             for file in LDSFile.all where image.files[file] != nil {
                 let bytes = image.files[file]!
                 let problem = document.problems.first { $0.file == file }
-                print("\(file.name.padding(toLength: 15, withPad: " ", startingAt: 0))\(bytes.count) bytes  \(problem.map { "MALFORMED: \($0.error.message)" } ?? "ok")")
+                print("\(file.name.padding(toLength: 16, withPad: " ", startingAt: 0))\(bytes.count) bytes  \(problem.map { "MALFORMED: \($0.error.message)" } ?? "ok")")
             }
             if let dg13 = document.dg13 {
                 for field in dg13.fields {

@@ -15,6 +15,8 @@ public struct Document: Sendable {
     public private(set) var dg14: DG14?
     public private(set) var dg15: DG15?
     public private(set) var cardAccess: SecurityInfos?
+    /// EF.ATR/INFO: the chip's extended length information.
+    public private(set) var atrInfo: ATRInfo?
     /// Files that were read but could not be parsed, with the reason.
     public private(set) var problems: [(file: LDSFile, error: EMRTDError)] = []
 
@@ -29,6 +31,7 @@ public struct Document: Sendable {
         dg14 = parse(.dg14) { try DG14($0) }
         dg15 = parse(.dg15) { try DG15($0) }
         cardAccess = parse(.cardAccess) { try SecurityInfos.parse($0) }
+        atrInfo = parse(.atrInfo) { try ATRInfo($0) }
     }
 
     public var mrz: MRZ? { dg1?.mrz }

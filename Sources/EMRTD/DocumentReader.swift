@@ -33,7 +33,7 @@ extension ReadResult {
     /// The chip check of this read: PACE-CAM when PACE used it, else Chip Authentication.
     public var chipCheck: ChipCheckResult {
         switch chipAuthenticationMapping {
-        case .verified: return .passed("PACE-CAM")
+        case .verified(let file, let how): return .passedWithKey(of: file, how)
         case .failed(let why): return .failed("PACE-CAM: " + why)
         case .notRun: return chipAuthentication
         }
@@ -43,8 +43,10 @@ extension ReadResult {
 /// The outcome of the PACE-CAM check (ICAO 9303-11 4.4.3.5.2).
 public enum ChipAuthenticationMappingResult: Sendable, Hashable {
     case notRun
-    /// PK.Map.IC = CA.IC · PK.IC holds for the key in DG14 (pending passive authentication of DG14).
-    case verified
+    /// PK.Map.IC = CA.IC · PK.IC holds for the static key of `keyOf`: EF.CardSecurity, or DG14 when
+    /// the read has no EF.CardSecurity. `how` names the key and the file; it counts only after
+    /// passive authentication of that file.
+    case verified(keyOf: LDSFile, how: String)
     case failed(String)
 }
 
@@ -54,6 +56,9 @@ public enum ChipCheckResult: Sendable, Hashable {
     /// The document does not offer it (no DG14 key, no DG15).
     case notSupported(String)
     case passed(String)
+    /// Passed with the static key of a file (DG14 or EF.CardSecurity), counting only once passive
+    /// authentication has proved that file; the text says how.
+    case passedWithKey(of: LDSFile, String)
     case failed(String)
 }
 
@@ -76,8 +81,8 @@ public struct ReadResult: Sendable {
     public var accessNotes: [String] = []
     /// The PACE run, when PACE opened the chip.
     public var pace: PACE.Session?
-    /// PACE-CAM: the chip's proof against its static key from DG14. It counts only after passive
-    /// authentication of DG14.
+    /// PACE-CAM: the chip's proof against its static key from EF.CardSecurity (DG14 when there is
+    /// none). It counts only after passive authentication of that file.
     public var chipAuthenticationMapping: ChipAuthenticationMappingResult = .notRun
     /// Chip Authentication with DG14's key. Like every chip check it counts only after passive
     /// authentication of DG14.
@@ -142,6 +147,8 @@ public struct DocumentReader {
         session.connection.trace = trace
         var result = ReadResult()
 
+        Self.readATRInfo(session, into: &result)  // CardSecurityCheck.swift
+
         // EF.CardAccess lives in the master file and needs no access control; chips that hide it
         // (CCCD cards answer 6982 or 6D00 on some readers) are not an error.
         do {
@@ -154,6 +161,7 @@ public struct DocumentReader {
         let beforeAccess = result
         try openChip(session, key: key, cardAccess: beforeAccess, into: &result)
         endPhase("access", &result)
+        Self.recordCardSecurity(session, into: &result)  // CardSecurityCheck.swift
 
         let com = try session.readFile(.com)
         result.files[.com] = com
@@ -228,7 +236,8 @@ public struct DocumentReader {
             result.activeAuthentication = try Self.runActiveAuthentication(session, dg15: dg15, dg14: result.files[.dg14])
         }
         if let pace = session.paceSession, pace.configuration.mapping == .chipAuthentication {
-            result.chipAuthenticationMapping = Self.checkChipAuthenticationMapping(pace, dg14: result.files[.dg14])
+            result.chipAuthenticationMapping = Self.checkChipAuthenticationMapping(
+                pace, files: result.files, cardSecurityOutcome: result.outcomes.last { $0.file == .cardSecurity }?.outcome)
         }
         result.pace = session.paceSession
         endPhase("active", &result)
@@ -347,19 +356,6 @@ public struct DocumentReader {
         } catch where error.code == .aaFailed {
             return .failed(error.message)
         }
-    }
-
-    static func checkChipAuthenticationMapping(_ pace: PACE.Session, dg14: [UInt8]?) -> ChipAuthenticationMappingResult {
-        guard let dg14 else { return .failed("DG14, which holds the chip's static key, was not read") }
-        guard let infos = try? DG14(dg14).securityInfos.chipAuthenticationPublicKeyInfos, !infos.isEmpty else {
-            return .failed("DG14 holds no Chip Authentication public key")
-        }
-        for info in infos where info.keyAgreement == .ecdh {
-            if (try? PACE.verifyChipAuthenticationMapping(pace, chipPublicKey: info.publicKey.publicKey)) == true {
-                return .verified
-            }
-        }
-        return .failed("CA.IC · PK.IC does not equal PK.Map.IC for any key in DG14: the chip does not hold the key DG14 announces")
     }
 
     /// The data groups EF.SOD lists that were not read yet and need no Extended Access Control.

@@ -74,7 +74,7 @@ public final class EMRTDSession {
 
     /// The READ BINARY length that works with this chip, learned while reading. For odd-INS reads
     /// it bounds the whole DO'53', so the protected answer still fits a short response with AES.
-    public private(set) var blockSize: Int
+    public internal(set) var blockSize: Int
     /// A first READ BINARY of a whole block was refused once: files then start with their header.
     private var firstReadRefused = false
     /// How many times secure messaging had to be re-established.
@@ -177,7 +177,34 @@ public final class EMRTDSession {
         channel = result.channel
         paceSession = result.session
         procedure = .pace(configuration, password)
+        if configuration.mapping == .chipAuthentication && cardSecurity == nil {
+            readCardSecurity()
+        }
         try selectApplication()
+    }
+
+    /// EF.CardSecurity as read right after PACE-CAM, in the master file where PACE left the chip
+    /// (ICAO 9303-11 4.4.3.5.2: the reader needs its key to check the mapping), before the
+    /// application is selected; `nil` until then. Only PACE-CAM needs it: with GM or IM, DG14 holds
+    /// all Chip Authentication needs, and probing for it would cost APDUs on every read.
+    public private(set) var cardSecurity: Result<[UInt8], EMRTDError>?
+
+    /// Reads EF.CardSecurity without re-authenticating on a failure: a re-authentication selects
+    /// the application, whose file with the same identifiers is EF.SOD. Secure messaging broken
+    /// here is restored once the read has given up, and the file's outcome says what happened.
+    private func readCardSecurity() {
+        let allowed = options.maximumReauthentications
+        options.maximumReauthentications = 0
+        defer { options.maximumReauthentications = allowed }
+        do {
+            cardSecurity = .success(try readFile(.cardSecurity))
+        } catch {
+            cardSecurity = .failure(error)
+            if error.code.domain == "sm" {
+                // The application is selected by re-establishing access; EF.CardSecurity stays unread.
+                try? reestablishAccess()
+            }
+        }
     }
 
     /// Re-runs access control after the chip dropped secure messaging, then re-selects the application.
@@ -292,7 +319,7 @@ public final class EMRTDSession {
         return Array(bytes[..<size])
     }
 
-    private func select(_ file: LDSFile) throws(EMRTDError) {
+    func select(_ file: LDSFile) throws(EMRTDError) {
         let fid = [UInt8(file.fileID >> 8), UInt8(file.fileID & 0xFF)]
         let response = try channel.send(CommandAPDU(ins: 0xA4, p1: 0x02, p2: 0x0C, data: fid))
         switch response.statusWord {

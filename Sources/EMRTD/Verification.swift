@@ -112,7 +112,7 @@ public struct DocumentVerification: Sendable {
         self.passive = passive
         self.incompleteFiles = incompleteFiles
         self.cardSecurity = cardSecurity
-        self.chip = Self.gate(chip, on: 14, passive, what: "Chip Authentication")
+        self.chip = Self.gate(chip, on: 14, passive, cardSecurity: cardSecurity, what: "Chip Authentication")
         self.active = Self.gate(active, on: 15, passive, what: "Active Authentication")
         self.recordDifferences = recordDifferences ?? []
         if let differences = recordDifferences {
@@ -133,8 +133,12 @@ public struct DocumentVerification: Sendable {
         }
     }
 
-    /// A chip check counts only when passive authentication passed with its data group matching.
-    static func gate(_ result: ChipCheckResult, on dataGroup: Int, _ passive: PassiveAuthenticationResult, what: String) -> CheckOutcome {
+    /// A chip check counts only when passive authentication proved the file of its key: the data
+    /// group matching in EF.SOD, or EF.CardSecurity (PACE-CAM, CardSecurityCheck.swift).
+    static func gate(
+        _ result: ChipCheckResult, on dataGroup: Int, _ passive: PassiveAuthenticationResult,
+        cardSecurity: PassiveAuthenticationResult? = nil, what: String
+    ) -> CheckOutcome {
         switch result {
         case .notRun:
             return CheckOutcome(.notRun, "\(what) was not run")
@@ -145,13 +149,10 @@ public struct DocumentVerification: Sendable {
             // its own data group announces.
             return CheckOutcome(.failed, why)
         case .passed(let what2):
-            guard passive.status == .passed else {
-                return CheckOutcome(.notRun, "\(what) succeeded (\(what2)), but it counts only after passive authentication passes (it is \(passive.status.rawValue))")
-            }
-            guard passive.dataGroups[dataGroup] == .match else {
-                return CheckOutcome(.notRun, "\(what) succeeded (\(what2)), but DG\(dataGroup) is not covered by EF.SOD, so its key is not proven")
-            }
-            return CheckOutcome(.passed, "\(what) with the key of DG\(dataGroup) (\(what2))")
+            let how = "\(what) with the key of DG\(dataGroup) (\(what2))"
+            return gate(proved: how, keyOf: LDSFile.dataGroups[dataGroup - 1], passive, cardSecurity: cardSecurity)
+        case .passedWithKey(let file, let how):
+            return gate(proved: how, keyOf: file, passive, cardSecurity: cardSecurity)
         }
     }
 
@@ -202,7 +203,7 @@ public struct DocumentVerification: Sendable {
         var why: [String] = []
         let passive = passiveOutcome
         if passive.status != .passed { why.append("passive: " + passive.reason) }
-        if let cardSecurity, cardSecurity.status == .failed { why.append("EF.CardSecurity: " + cardSecurity.reasons.joined(separator: "; ")) }
+        if let cardSecurity, cardSecurity.status != .passed { why.append("EF.CardSecurity: " + cardSecurity.reasons.joined(separator: "; ")) }
         for problem in incompleteFiles { why.append("file " + problem.reason) }
         if chip.status == .failed { why.append("chip: " + chip.reason) }
         if active.status == .failed { why.append("active: " + active.reason) }

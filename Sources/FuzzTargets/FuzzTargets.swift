@@ -67,6 +67,7 @@ public struct FuzzTarget: Sendable {
         FuzzTarget(name: "apdu", summary: "command and response APDU parsing", run: apdu),
         FuzzTarget(name: "citizen-record", summary: "citizen record JSON", run: { _ = try? CitizenRecord.decode(json: $0) }),
         FuzzTarget(name: "card-json", summary: "card image settings (card.json)", run: { _ = try? CardSettings.decode(json: $0) }),
+        FuzzTarget(name: "atr-info", summary: "EF.ATR/INFO (extended length information)", run: atrInfo),
     ]
 
     public static func named(_ name: String) -> FuzzTarget? {
@@ -163,4 +164,10 @@ private enum FuzzState {
             preconditionFailure("the specimen chip: \(error)")
         }
     }()
+}
+
+/// EF.ATR/INFO; the extended length information it finds encodes and parses back to itself.
+private func atrInfo(_ input: [UInt8]) {
+    guard let limits = (try? ATRInfo(input))?.extendedLength else { return }
+    precondition((try? ATRInfo(ATRInfo.encode(extendedLength: limits)))?.extendedLength == limits, "7F66 round trip")
 }

@@ -109,6 +109,11 @@ public struct DocumentPKI: Sendable {
             ldsVersion: ("0107", "040000"), signingTime: signingTime)
     }
 
+    /// EF.CardSecurity over `securityInfos` (a DER SET), signed by the DSC.
+    public func signCardSecurity(securityInfos: [UInt8], signingTime: Date = Date()) throws(EMRTDError) -> [UInt8] {
+        try CardSecurityDocument.sign(securityInfos: securityInfos, signer: dsc, key: dscKey, scheme: scheme, signingTime: signingTime)
+    }
+
     /// The trust store that makes this PKI's documents genuine: the CSCA and its CRL.
     public var trustStore: TrustStore { TrustStore(cscas: [csca], crls: [crl]) }
 

@@ -37,12 +37,20 @@ public enum Personalizer {
     }
 
     /// The EF.CardAccess of a CCCD: PACE-ECDH-GM-AES-128 (brainpoolP256r1), CA ECDH AES-128, TA v2.
-    public static let cardAccess: [UInt8] = SecurityInfos.encode([
-        ChipAuthenticationInfo.encode(protocolOID: "0.4.0.127.0.7.2.2.3.2.2", version: 1),
-        PACEInfo(protocolOID: "0.4.0.127.0.7.2.2.4.2.2", version: 2, parameterID: 13).raw,
-        TerminalAuthenticationInfo.encode(version: 1),
-    ])
+    public static let cardAccess: [UInt8] = SecurityInfos.encode(cardAccessInfos(paceProtocol: "0.4.0.127.0.7.2.2.4.2.2"))
 
+    /// The SecurityInfos of a CCCD's EF.CardAccess with `paceProtocol` on brainpoolP256r1.
+    static func cardAccessInfos(paceProtocol: OID) -> [[UInt8]] {
+        [
+            ChipAuthenticationInfo.encode(protocolOID: "0.4.0.127.0.7.2.2.3.2.2", version: 1),
+            PACEInfo(protocolOID: paceProtocol, version: 2, parameterID: 13).raw,
+            TerminalAuthenticationInfo.encode(version: 1),
+        ]
+    }
+
+    /// `pace: false` makes a BAC-only card; `chipAuthenticationMapping` a PACE-CAM card (with
+    /// `pace`): EF.CardAccess offers PACE-CAM and a signed EF.CardSecurity carries the chip's key
+    /// (Personalizer+PACECAM.swift).
     /// - Parameters:
     ///   - extraDG13Fields: fields appended to DG13 after the CCCD layout (numbers the layout does
     ///     not define, as newer cards carry).
@@ -50,8 +58,11 @@ public enum Personalizer {
     ///     CCCD lists DG3; the chip refuses them to a reader without Extended Access Control.
     public static func cardImage(
         record: CitizenRecord, photo: [UInt8], pki: DocumentPKI, keys: ChipKeys, pace: Bool = true,
-        extraDG13Fields: [DG13.Field] = [], protectedGroups: [LDSFile: [UInt8]] = [:]
+        chipAuthenticationMapping: Bool = false, extraDG13Fields: [DG13.Field] = [], protectedGroups: [LDSFile: [UInt8]] = [:]
     ) throws(EMRTDError) -> CardImage {
+        guard pace || !chipAuthenticationMapping else {
+            throw EMRTDError(.invalidArgument, "PACE-CAM needs PACE: a BAC-only card cannot have it")
+        }
         try record.validate()
         let mrz = try record.mrz()
         let (type, width, height) = try portraitFormat(photo)
@@ -63,7 +74,10 @@ public enum Personalizer {
         files[.dg14] = try dg14(chipAuthenticationKey: keys.chipAuthentication)
         files[.dg15] = TLV(tag: 0x6F, value: keys.activeAuthentication.publicKey.subjectPublicKeyInfo).encoded()
         files[.com] = EFCOM(dataGroups: [.dg1, .dg2] + [.dg3, .dg4].filter { files[$0] != nil } + [.dg13, .dg14, .dg15]).raw
-        if pace { files[.cardAccess] = cardAccess }
+        if pace { files[.cardAccess] = chipAuthenticationMapping ? paceCAMCardAccess : cardAccess }
+        if chipAuthenticationMapping {
+            files[.cardSecurity] = try cardSecurity(chipAuthenticationKey: keys.chipAuthentication, pki: pki)
+        }
         var groups: [Int: [UInt8]] = [:]
         for (file, bytes) in files { if let n = file.dataGroupNumber { groups[n] = bytes } }
         files[.sod] = try pki.signSecurityObject(dataGroups: groups)
@@ -77,13 +91,17 @@ public enum Personalizer {
 
     /// DG14 as on a CCCD: Chip Authentication with ECDH on brainpoolP256r1 and AES-128 (key 1).
     public static func dg14(chipAuthenticationKey: [UInt8]) throws(EMRTDError) -> [UInt8] {
+        TLV(tag: 0x6E, value: SecurityInfos.encode(try chipAuthenticationInfos(chipAuthenticationKey: chipAuthenticationKey))).encoded()
+    }
+
+    /// DG14's SecurityInfos: ChipAuthenticationInfo and ChipAuthenticationPublicKeyInfo, key ID 1.
+    static func chipAuthenticationInfos(chipAuthenticationKey: [UInt8]) throws(EMRTDError) -> [[UInt8]] {
         let group = try ECGroup.standard(parameterID: 13)
         let publicKey = try group.publicKey(chipAuthenticationKey).encoded
-        let infos = SecurityInfos.encode([
+        return [
             ChipAuthenticationInfo.encode(protocolOID: "0.4.0.127.0.7.2.2.3.2.2", version: 1, keyID: 1),
             ChipAuthenticationPublicKeyInfo.encode(publicKey: publicKey, parameterID: 13, keyID: 1),
-        ])
-        return TLV(tag: 0x6E, value: infos).encoded()
+        ]
     }
 
     /// The image type and size of a portrait: JPEG (from its SOF marker) or JPEG 2000 (its ihdr box).

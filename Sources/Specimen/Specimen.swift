@@ -71,13 +71,15 @@ public enum Specimen {
 
     /// The whole card image: EF.COM, DG1, DG2, DG13, DG14, DG15, EF.CardAccess and an EF.SOD signed
     /// by the test PKI's document signer; `card.json` holds the MRZ, the CAN and the chip's keys.
-    /// `faceSize` makes the portrait that large (bytes); `pace: false` leaves PACE out (a BAC-only card).
-    public static func cardImage(faceSize: Int = 0, pace: Bool = true) throws(EMRTDError) -> CardImage {
+    /// `faceSize` makes the portrait that large (bytes); `pace: false` leaves PACE out (a BAC-only card);
+    /// `chipAuthenticationMapping` makes a PACE-CAM card with an EF.CardSecurity signed by the test PKI.
+    public static func cardImage(faceSize: Int = 0, pace: Bool = true, chipAuthenticationMapping: Bool = false) throws(EMRTDError) -> CardImage {
         let keys = Personalizer.ChipKeys(
             chipAuthentication: try Hex.decode(chipAuthenticationKey),
             activeAuthentication: try PrivateKey(pem: activeAuthenticationKeyPEM))
         return try Personalizer.cardImage(
             record: citizen, photo: face(size: faceSize), pki: testPKI, keys: keys, pace: pace,
+            chipAuthenticationMapping: chipAuthenticationMapping,
             extraDG13Fields: [DG13.Field(index: 17, values: ["Trường mẫu 17: số không có trong bố cục CCCD"])],
             protectedGroups: [.dg3: dg3])
     }

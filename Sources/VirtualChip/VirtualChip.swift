@@ -38,9 +38,6 @@ public final class VirtualChip: CardChannel {
         public var removeAfterAPDUs: Int? = nil
         /// How the chip refuses a READ BINARY longer than `maxResponseLength`.
         public var tooLongRead = TooLongRead.wrongLength
-        /// Answer error status words without secure messaging (as many real chips do), still
-        /// counting the response in the send sequence counter.
-        public var unprotectedErrors = false
         /// Files the chip refuses (6982) whatever access was established.
         public var deniedFiles: Set<LDSFile> = []
         /// Reading this file makes the chip drop secure messaging (6988), every time.
@@ -83,6 +80,8 @@ public final class VirtualChip: CardChannel {
     var personalization: Personalization? = nil
 
     var applicationSelected = false
+    /// Secure messaging came from PACE (EF.CardSecurity is readable only then): VirtualChip+MasterFile.swift.
+    var accessByPACE = false
     var currentFile: LDSFile? = nil
     private var challenge: [UInt8]? = nil
     var session: SecureMessaging? = nil
@@ -164,11 +163,13 @@ public final class VirtualChip: CardChannel {
         chipAuthenticationSelected = false
         pendingSession = nil
         quirkState = QuirkState()
+        accessByPACE = false
     }
 
     /// Starts secure messaging with the session PACE established.
     func establish(_ sm: SecureMessaging) {
         session = sm
+        accessByPACE = true
         challenge = nil
     }
 
@@ -239,10 +240,6 @@ public final class VirtualChip: CardChannel {
                 session = next
                 pendingSession = nil
             }
-            let sw = response.statusWord
-            if faults.unprotectedErrors && response.data.isEmpty && !(sw.isSuccess || sw.sw1 == 0x62 || sw.sw1 == 0x63) {
-                return response
-            }
             protectedResponses += 1
             if faults.corruptResponseMAC.contains(protectedResponses), !protected.data.isEmpty {
                 protected.data[protected.data.count - 1] ^= 0x01
@@ -256,6 +253,7 @@ public final class VirtualChip: CardChannel {
 
     func dropSession() {
         session = nil
+        accessByPACE = false
         challenge = nil
         paceRun = nil
         chipAuthenticationSelected = false
@@ -305,7 +303,7 @@ public final class VirtualChip: CardChannel {
 
     private func mayRead(_ file: LDSFile) -> StatusWord? {
         if faults.deniedFiles.contains(file) { return .securityStatusNotSatisfied }
-        if file.isInMasterFile { return nil }
+        if file.isInMasterFile { return masterFileAccess(file) }
         guard accessGranted else { return .securityStatusNotSatisfied }
         // DG3 and DG4 (fingerprints, iris) need Extended Access Control, which this chip does not grant.
         if file.fileID == 0x0103 || file.fileID == 0x0104 { return .securityStatusNotSatisfied }

@@ -61,7 +61,7 @@ struct ReadCommandTests {
         #expect(r.stdout.contains("Trần Thị Ngọc Ánh"))
         #expect(r.stdout.contains("Lê Thị Mai"))
         #expect(r.stdout.contains("IDVNM195001234"))
-        #expect(r.stdout.contains("DG2            read"))
+        #expect(r.stdout.contains("DG2             read"))
         #expect(r.stdout.contains(access == "bac" ? "Card read with BAC" : "Card read with PACE-MRZ id-PACE-ECDH-GM-AES-CBC-CMAC-128 with brainpoolP256r1"))
     }
 

@@ -122,8 +122,9 @@ struct PCSCTestbedTests {
             apdus.append(try #require((stats["total"] as? [String: Any])?["apdus"] as? Int))
             #expect(((stats["phases"] as? [String: Any])?["files"] as? [String: Any])?["apdus"] is Int)
         }
-        // Extended length reads the 20 KB portrait in one APDU; short reads need about 90.
-        #expect(apdus[0] <= 20, "\(apdus)")
+        // Extended length reads the 20 KB portrait in one APDU; short reads need about 90. The master
+        // file's probes (EF.ATR/INFO before access control, EF.CardSecurity after PACE) add about 6.
+        #expect(apdus[0] <= 25, "\(apdus)")
         #expect(apdus[1] >= 100, "\(apdus)")
     }
 
