@@ -305,8 +305,9 @@ public final class VirtualChip: CardChannel {
         if faults.deniedFiles.contains(file) { return .securityStatusNotSatisfied }
         if file.isInMasterFile { return masterFileAccess(file) }
         guard accessGranted else { return .securityStatusNotSatisfied }
-        // DG3 and DG4 (fingerprints, iris) need Extended Access Control, which this chip does not grant.
-        if file.fileID == 0x0103 || file.fileID == 0x0104 { return .securityStatusNotSatisfied }
+        // DG3 and DG4 (fingerprints, iris) need Extended Access Control, which this chip does not
+        // grant; the personalization applet writes them before its lock.
+        if (file.fileID == 0x0103 || file.fileID == 0x0104) && personalization == nil { return .securityStatusNotSatisfied }
         return nil
     }
 
