@@ -216,10 +216,10 @@ public struct DocumentReader {
             } catch {
                 // A missing, refused or malformed file is that file's outcome. Secure messaging that
                 // could not be restored (the session already re-authenticated) ends the reading of
-                // files, and every file not read yet says why; anything else (a card pulled out, a
-                // reader gone, DG1 unreadable) ends the read, so nothing is ever read past a broken
-                // session.
-                if Self.sessionLevel.contains(error.code.domain), file != .dg1 {
+                // files once DG1 is in, and every file not read yet says why; anything else (a card
+                // pulled out, a reader gone, DG1 unreadable, secure messaging broken before DG1) ends
+                // the read, so nothing is ever read past a broken session.
+                if Self.sessionLevel.contains(error.code.domain), result.files[.dg1] != nil {
                     brokenSession = (file, error)
                     result.outcomes.append((file, .failed(error)))
                     continue
