@@ -99,6 +99,7 @@ struct SimulateCommand: ParsableCommand {
                 chip.defects = behaviour
                 chip.quirks = try QuirkOptions.parse(quirk)
             }
+            chip.logsCommands = false  // it serves for as long as it runs
             let side = VPCDCardSide(chip: chip, host: String(parts[0]), port: port)
             side.removeAfterAPDUs = removeAfter
             if let hostile {

@@ -229,7 +229,9 @@ public struct ServeRunner {
             let image = try CardImage.load(from: (directory as NSString).appendingPathComponent(document.image))
             var faults = VirtualChip.Faults()
             faults.corruptResponseMAC = Set(document.chip?.corruptResponseMACs ?? [])
-            let side = VPCDCardSide(chip: try VirtualChip(image: image, faults: faults), host: host, port: port)
+            let chip = try VirtualChip(image: image, faults: faults)
+            chip.logsCommands = false
+            let side = VPCDCardSide(chip: chip, host: host, port: port)
             side.responseDelay = Double(document.chip?.responseDelayMilliseconds ?? 0) / 1000
             side.removeAfterAPDUs = document.chip?.removeAfterAPDUs
             side.removeWhenIdle = idleSeconds

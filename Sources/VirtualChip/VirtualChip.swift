@@ -92,6 +92,8 @@ public final class VirtualChip: CardChannel {
 
     /// Every command APDU received, in order (for tests of what the reader sent).
     public private(set) var commandLog: [CommandAPDU] = []
+    /// Whether ``commandLog`` grows: a chip that serves for long (`cccd sim`, a fuzzer) keeps none.
+    public var logsCommands = true
     public private(set) var apduCount = 0
 
     public init(image: CardImage, faults: Faults = Faults(), random: RandomSource = .system) throws(EMRTDError) {
@@ -221,7 +223,7 @@ public final class VirtualChip: CardChannel {
             // A plain command ends secure messaging, and with it the access rights.
             dropSession()
         }
-        commandLog.append(command)
+        if logsCommands { commandLog.append(command) }
 
         let response = execute(command)
         if let breaking = faults.sessionBreaksOn, isProtected, currentFile == breaking, command.ins == 0xB0 || command.ins == 0xB1 {
