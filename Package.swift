@@ -17,7 +17,8 @@ let package = Package(
         .executable(name: "cccd-read", targets: ["CCCDRead"]),
         .executable(name: "cccd", targets: ["CCCDTool"]),
         .executable(name: "cccd-fuzz", targets: ["CCCDFuzz"]),
-        .library(name: "EMRTD", targets: ["EMRTD"]),
+        // The library: `import Inspection` reads and verifies a card in a PC/SC reader or a card image.
+        .library(name: "EMRTD", targets: ["Inspection"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
@@ -92,7 +93,7 @@ let package = Package(
         .target(
             name: "IssuanceStation",
             dependencies: [
-                "EMRTDCore", "CSQLite", "EMRTD", "PCSC", "Personalization", "PassiveAuthentication", "AccessControl", "LDS",
+                "EMRTDCore", "CSQLite", "EMRTD", "PCSC", "Personalization", "PassiveAuthentication", "AccessControl", "LDS", "Inspection",
             ],
             swiftSettings: strict
         ),
@@ -125,10 +126,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Inspection",
+            dependencies: [
+                "EMRTDCore", "ISO7816", "MRZ", "LDS", "AccessControl", "EMRTD", "PassiveAuthentication", "PCSC",
+                "Personalization", "Cryptography", "X509",
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "CCCDCommandLine",
             dependencies: [
                 "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites", "PCSC", "Conformance",
-                "PassiveAuthentication", "X509", "Cryptography", "AccessControl", "Personalization", "IssuanceStation",
+                "PassiveAuthentication", "X509", "Cryptography", "AccessControl", "Personalization", "IssuanceStation", "Inspection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

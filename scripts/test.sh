@@ -20,6 +20,12 @@ echo "== swift test"
 swift test 2>&1 | tee .build-test.log | grep -vE '^(\[[0-9]+/[0-9]+\]|◇ )' || { tail -50 .build-test.log; exit 1; }
 grep -qE "Test run with [0-9]+ tests? .*passed|Executed [0-9]+ tests?, with 0 failures" .build-test.log
 
+if [ "$(id -u)" -eq 0 ]; then
+  # The README's library example, built as an outside package, reads the bench's card.
+  echo "== library example (README, Use as a library)"
+  scripts/library-example.sh
+fi
+
 echo "== vector suites"
 swift run cccd vectors run TestVectors --junit .build/junit-vectors.xml
 

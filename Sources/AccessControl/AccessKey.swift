@@ -1,3 +1,4 @@
+public import EMRTDCore
 public import MRZ
 
 /// The secret that opens a chip: the MRZ key (BAC, PACE-MRZ) or the card access number (PACE-CAN).
@@ -28,4 +29,22 @@ public enum AccessKey: Sendable, CustomStringConvertible, CustomDebugStringConve
         }
     }
     public var debugDescription: String { description }
+
+    /// Checks the key before any APDU: a CAN is 6 digits (ICAO Doc 9303-11 4.4.1), a PIN 4 to 12
+    /// digits, a PUK 8 to 12 (eID cards); an MRZ key was checked when it was made. The message
+    /// names the rule, never the key.
+    public func validate() throws(EMRTDError) {
+        func digits(_ s: String, _ range: ClosedRange<Int>, _ what: String) throws(EMRTDError) {
+            guard range.contains(s.count), s.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                let length = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
+                throw EMRTDError(.invalidArgument, "a \(what) is \(length) digits (this one has \(s.count) characters\(s.allSatisfy(\.isNumber) ? "" : ", not all digits"))")
+            }
+        }
+        switch self {
+        case .mrz: return
+        case .can(let s): try digits(s, 6...6, "CAN")
+        case .pin(let s): try digits(s, 4...12, "PIN")
+        case .puk(let s): try digits(s, 8...12, "PUK")
+        }
+    }
 }

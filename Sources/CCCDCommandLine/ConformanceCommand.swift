@@ -2,6 +2,7 @@ import ArgumentParser
 import AccessControl
 import Conformance
 import EMRTDCore
+import Inspection
 import Foundation
 import ISO7816
 import LDS
@@ -69,7 +70,7 @@ struct CardConformanceCommand: ParsableCommand {
             }
             var suite = CardSuite(card: card, key: accessKey)
             suite.only = cases
-            suite.trust = try TrustOptions.load(trust).0
+            suite.trust = try TrustStore(paths: trust)
             let results = suite.run { result in
                 if !json { print(Self.line(result)) }
             }
@@ -156,7 +157,7 @@ struct CardConformanceCommand: ParsableCommand {
         guard !readers.isEmpty else { throw EMRTDError(.pcscNoReaders, "no smart card reader is connected") }
         let name: String
         if let reader {
-            name = try CommonOptions.reader(reader, among: readers)
+            name = try CardReaders.reader(reader, among: readers)
         } else {
             let holding = try context.states(readers).filter(\.cardPresent)
             guard holding.count == 1 else {

@@ -1,11 +1,12 @@
 import Foundation
 import EMRTD
+import Inspection
 import PassiveAuthentication
 import LDS
 
 /// The text a clerk reads: the holder first, then what was read and what it cost.
 enum HumanOutput {
-    static func render(_ report: ReadReport, verification: DocumentVerification) -> String {
+    static func render(_ report: InspectionReport, verification: DocumentVerification) -> String {
         var out: [String] = VerificationText.render(verification, readFromChip: true)
         let h = report.holder
         out.append("")

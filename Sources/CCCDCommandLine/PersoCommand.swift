@@ -1,5 +1,6 @@
 import ArgumentParser
 import EMRTDCore
+import Inspection
 import Foundation
 import LDS
 import PassiveAuthentication
@@ -99,7 +100,7 @@ struct PersoCommand: ParsableCommand {
             options.lock = !noLock
             options.omittedKeys = Set(omitKey)
             _ = try PassportAppletWriter.plan(image, options: options)  // refuse before touching the card
-            let (chip, name) = try CommonOptions.connect(reader: reader, wait: false)
+            let (chip, name) = try CardReaders().connect(reader)
             let connection = CardConnection(channel: chip)
             let progress = standardErrorIsTerminal
             let report = try PassportAppletWriter.write(image, to: connection, options: options) { done, total in

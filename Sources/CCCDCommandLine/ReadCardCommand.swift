@@ -5,6 +5,7 @@ import Glibc
 import AccessControl
 import EMRTD
 import EMRTDCore
+import Inspection
 import Foundation
 import ISO7816
 import LDS
@@ -150,7 +151,9 @@ public struct ReadCardCommand: ParsableCommand {
             }
             return (chip, source, key)
         }
-        let (card, name) = try CommonOptions.connect(reader: reader, wait: wait)
+        var readers = try CardReaders()
+        readers.onWait = { printError($0) }
+        let (card, name) = try readers.connect(reader, waiting: wait)
         return (card, "\(name) (\(card.transmissionProtocol))", nil)
     }
 
@@ -164,44 +167,40 @@ public struct ReadCardCommand: ParsableCommand {
             throw EMRTDError(.invalidArgument, "give the key: --mrz, --doc/--id with --dob and --doe, --can, --pin or --puk")
         }
 
-        var reader = DocumentReader()
-        reader.options.timeLimits = TimeLimits(perAPDU: apduTimeout > 0 ? apduTimeout : nil, perRead: readTimeout > 0 ? readTimeout : nil)
-        reader.skipPhoto = skipPhoto
-        reader.accessControl = access.preference
+        var inspector = Inspector()
+        inspector.reader.options.timeLimits = TimeLimits(perAPDU: apduTimeout > 0 ? apduTimeout : nil, perRead: readTimeout > 0 ? readTimeout : nil)
+        inspector.reader.skipPhoto = skipPhoto
+        inspector.reader.accessControl = access.preference
         if verbose {
-            reader.trace = { event in printError(event.description) }
+            inspector.reader.trace = { event in printError(event.description) }
         }
         if standardErrorIsTerminal && !verbose {
-            reader.progress = { file, done, total in
+            inspector.reader.progress = { file, done, total in
                 guard file == .dg2 else { return }
                 printError("\rReading \(file.name): \(done)/\(total) bytes", terminator: "")
                 if done >= total { printError("\r\u{1B}[K", terminator: "") }
             }
         }
+        inspector.onReconnect = { error in printError("warning: \(error.message); reconnecting and reading the card again") }
         let expected = try expect.map { (path: String) throws(EMRTDError) in try RecordOptions.load(path) }
-        var (store, trustNames) = try TrustOptions.load(trust)
+        var store = try TrustStore(paths: trust)
+        var trustNames = store.names(for: trust)
         if simulated && cardImage == nil {
             // The built-in specimen is signed by the project's test CSCA.
             store.add(Specimen.testPKI.csca)
             store.add(Specimen.testPKI.crl)
             trustNames.append("the specimen's test CSCA (built in)")
         }
-        let result: ReadResult
+        let inspection: Inspection
         do {
-            result = try Self.readCard(chip, with: reader, key: accessKey.key)
+            inspection = try inspector.inspect(chip, key: accessKey.key, trust: store, trustNames: trustNames, expected: expected, source: source)
         } catch {
             throw accessKey.explaining(error)
         }
-        let document = Document(files: result.files)
-        let verifyStart = DispatchTime.now().uptimeNanoseconds
-        let differences = expected.map { (record: CitizenRecord, photo: [UInt8]?) in
-            RecordCheck.differences(files: result.files, record: record, photo: photo)
-        }
-        let verification = DocumentVerification(read: result, trust: store, recordDifferences: differences)
-        let verificationSeconds = Double(DispatchTime.now().uptimeNanoseconds - verifyStart) / 1e9
-        let report = ReadReport(
-            source: source, result: result, document: document, verification: verification, trust: trustNames,
-            verificationSeconds: verificationSeconds)
+        let document = inspection.document
+        let report = inspection.report
+        let verification = inspection.verification
+        let result = inspection.read ?? ReadResult()
 
         if let dump {
             try CardImage(files: result.files, settings: CardSettings()).write(to: dump)
@@ -229,14 +228,6 @@ public struct ReadCardCommand: ParsableCommand {
         verdictStatus = ExitStatus.forVerdict(verification.verdict)
     }
 
-    /// Reads the card; a card on PC/SC is read again, once, after reconnecting when another program
-    /// resets it meanwhile.
-    static func readCard(_ chip: any CardChannel, with reader: DocumentReader, key: AccessKey) throws(EMRTDError) -> ReadResult {
-        guard let card = chip as? any ReconnectableCardChannel else { return try reader.read(from: chip, key: key) }
-        return try card.retryingOnceAfterReset(
-            onRetry: { error in printError("warning: \(error.message); reconnecting and reading the card again") },
-            { () throws(EMRTDError) in try reader.read(from: card, key: key) })
-    }
 }
 
 enum AccessChoice: String, ExpressibleByArgument, CaseIterable {

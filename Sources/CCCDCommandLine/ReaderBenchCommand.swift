@@ -2,6 +2,7 @@ import AccessControl
 import ArgumentParser
 import EMRTD
 import EMRTDCore
+import Inspection
 import Foundation
 import LDS
 import PCSC
@@ -35,7 +36,7 @@ struct ReaderBenchCommand: ParsableCommand {
     private func measure() throws(EMRTDError) {
         let context = try PCSCContext()
         let readers = try context.readers()
-        let name = try CommonOptions.reader(reader, among: readers)
+        let name = try CardReaders.reader(reader, among: readers)
         var results: [ReadResult] = []
         var extended = false
         for _ in 0..<max(reads, 1) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EMRTDCore
+import Inspection
 import Foundation
 import IssuanceStation
 import PassiveAuthentication
@@ -49,7 +50,7 @@ struct StationCommand: ParsableCommand {
         let readers: [String]
         do {
             let entries = try loadBatch(records)
-            let (store, _) = try TrustOptions.load(trust)
+            let store = try TrustStore(paths: trust)
             let log = try AuditLog(path: db)
             station = Station(entries: entries, trust: store, log: log, inOrder: inOrder) { line in writeLine(line) }
             let all = try PCSCContext().readers()

@@ -3,55 +3,6 @@ import Foundation
 import PassiveAuthentication
 import X509
 
-/// The output contract of `cccd verify --json` and `cccd-read --json`:
-/// `verdict` and `checks.passive` / `checks.chip` / `checks.active`.
-struct ChecksJSON: Encodable {
-    struct Check: Encodable {
-        var status: String
-        var reason: String
-    }
-
-    struct Passive: Encodable {
-        var status: String
-        var reason: String
-        var signature: String
-        var chain: String
-        var dataGroups: [String: String]
-        var signer: String?
-        var csca: String?
-        /// EF.CardSecurity, when the image or chip had one: its own status and reason.
-        var cardSecurity: Check?
-    }
-
-    var passive: Passive
-    var chip: Check
-    var active: Check
-    /// Whether every file the reader set out to read was read whole (a read; absent for a card image).
-    var files: Check?
-    /// `cccd-read --expect`: the comparison with the citizen's record.
-    var record: Check?
-    var recordDifferences: [String]?
-
-    init(_ v: DocumentVerification, readFromChip: Bool = false) {
-        let outcome = v.passiveOutcome
-        var groups: [String: String] = [:]
-        for (n, status) in v.passive.dataGroups { groups["DG\(n)"] = status.rawValue }
-        passive = Passive(
-            status: outcome.status.rawValue, reason: outcome.reason, signature: v.passive.signature.rawValue,
-            chain: v.passive.chain.rawValue, dataGroups: groups,
-            signer: v.passive.signer.map { "\($0.subject)" }, csca: v.passive.csca.map { "\($0.subject)" },
-            cardSecurity: v.cardSecurity.map { Check(status: $0.status.rawValue, reason: $0.reasons.joined(separator: "; ")) })
-        chip = Check(status: v.chip.status.rawValue, reason: v.chip.reason)
-        active = Check(status: v.active.status.rawValue, reason: v.active.reason)
-        if readFromChip {
-            let outcome = v.filesOutcome
-            files = Check(status: outcome.status.rawValue, reason: outcome.reason)
-        }
-        record = v.record.map { Check(status: $0.status.rawValue, reason: $0.reason) }
-        recordDifferences = v.record == nil ? nil : v.recordDifferences
-    }
-}
-
 extension Verdict {
     var headline: String {
         switch self {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EMRTD
 import EMRTDCore
+import Inspection
 import Foundation
 import LDS
 import PassiveAuthentication
@@ -28,40 +29,29 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
-    struct Report: Encodable {
-        var image: String
-        var verdict: String
-        var checks: ChecksJSON
-        var trust: [String]
-        var files: [String]
-    }
-
     func run() throws {
-        let verification: DocumentVerification
-        let image: CardImage
+        let inspection: Inspection
         let names: [String]
         do {
-            image = try CardImage.load(from: directory)
-            let (store, trustNames) = try TrustOptions.load(trust)
-            names = trustNames
-            var date = Date()
-            if let at { date = try CommonOptions.day(at, option: "--at") }
-            verification = DocumentVerification(files: image.files, trust: store, at: date)
+            let image = try CardImage.load(from: directory)
+            let store = try TrustStore(paths: trust)
+            names = store.names(for: trust)
+            var inspector = Inspector()
+            if let at { inspector.date = try CommonOptions.day(at, option: "--at") }
+            inspection = inspector.inspect(image, trust: store, trustNames: names, source: directory)
         } catch {
             throw fail(error)
         }
         if json {
-            let report = Report(
-                image: directory, verdict: verification.verdict.rawValue, checks: ChecksJSON(verification), trust: names,
-                files: LDSFile.all.filter { image.files[$0] != nil }.map(\.name))
+            let report = ImageVerificationReport(image: directory, inspection: inspection, trust: names)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self))
         } else {
-            print(VerificationText.render(verification).joined(separator: "\n"))
+            print(VerificationText.render(inspection.verification).joined(separator: "\n"))
             if !names.isEmpty { print("  trust: " + names.joined(separator: ", ")) }
         }
-        let status = ExitStatus.forVerdict(verification.verdict)
+        let status = ExitStatus.forVerdict(inspection.verdict)
         if status != ExitStatus.success { throw ExitCode(status) }
     }
 }

@@ -131,6 +131,7 @@ public struct DocumentReader {
     public static let readableDataGroups: [Int] = [1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
 
     public func read(from channel: any CardChannel, key: AccessKey) throws(EMRTDError) -> ReadResult {
+        try key.validate()
         let start = DispatchTime.now().uptimeNanoseconds
         var phaseStart = (time: start, stats: TransmissionStatistics())
         func endPhase(_ name: String, _ result: inout ReadResult) {

@@ -1,5 +1,6 @@
 import AccessControl
 import EMRTD
+import Inspection
 import EMRTDCore
 import Foundation
 import LDS
@@ -137,9 +138,7 @@ public final class Station: @unchecked Sendable {
         var verdict = "error"
         var reasons = ""
         do {
-            let result = try read(reader, context, can: String(id.suffix(6)))
-            let differences = RecordCheck.differences(files: result.files, record: entry.record, photo: entry.photo)
-            let verification = DocumentVerification(read: result, trust: trust, recordDifferences: differences)
+            let verification = try inspect(reader, context, entry).verification
             verdict = verification.verdict.rawValue
             let why = verification.reasons
             reasons = why.joined(separator: "; ")
@@ -158,19 +157,22 @@ public final class Station: @unchecked Sendable {
         }
     }
 
-    /// Reads the card with its CAN. A PC/SC transport failure (not an answer of the card: a reset by
-    /// another program, a reader or driver glitch) gets one more try after reconnecting, so a glitch
-    /// is not logged as a failed card; whatever the card itself answers is final.
-    private func read(_ reader: String, _ context: PCSCContext, can: String) throws(EMRTDError) -> ReadResult {
+    /// Reads the card with its record's CAN and checks it against the record. A PC/SC transport
+    /// failure (not an answer of the card: a reset by another program, a reader or driver glitch)
+    /// gets one more try after reconnecting, so a glitch is not logged as a failed card; whatever
+    /// the card itself answers is final.
+    private func inspect(_ reader: String, _ context: PCSCContext, _ entry: Entry) throws(EMRTDError) -> Inspection {
         let card = try context.connect(reader)
         defer { card.disconnect() }
-        return try card.retryingOnceAfterReset(
-            alsoAfter: [.pcscFailure],
-            onRetry: { error in
-                output("\(reader): \(error.message); reading again")
-                usleep(200_000)
-            },
-            { () throws(EMRTDError) in try DocumentReader().read(from: card, key: .can(can)) })
+        var inspector = Inspector()
+        inspector.reconnectAfter = [.pcscFailure]
+        inspector.onReconnect = { [output] error in
+            output("\(reader): \(error.message); reading again")
+            usleep(200_000)
+        }
+        return try inspector.inspect(
+            card, key: .can(String(entry.record.personalID.suffix(6))), trust: trust,
+            expected: (entry.record, entry.photo), source: reader)
     }
 
     public func summary() -> Summary {

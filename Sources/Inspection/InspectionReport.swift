@@ -1,104 +1,106 @@
-import EMRTD
+public import EMRTD
 import PassiveAuthentication
-import EMRTDCore
-import LDS
+public import EMRTDCore
+public import LDS
 import MRZ
 import Cryptography
 
-/// The JSON form of a read (`--json`): what was read, the holder's data, and what it cost.
-struct ReadReport: Encodable {
-    struct FileEntry: Encodable {
-        var file: String
-        var status: String
-        var bytes: Int?
-        var sha256: String?
-        var error: String?
-        var code: String?
+/// A read and its verification as the README documents it (`cccd-read --json`): the verdict and
+/// every check (``VerificationReport``), what was read, the holder's data, and what it cost. Its
+/// JSON encoding is the contract consumers parse; the keys and codes stay in English.
+public struct InspectionReport: Codable, Sendable {
+    public struct FileEntry: Codable, Sendable {
+        public var file: String
+        public var status: String
+        public var bytes: Int?
+        public var sha256: String?
+        public var error: String?
+        public var code: String?
     }
 
-    struct Holder: Encodable {
-        var documentCode: String?
-        var issuingState: String?
-        var documentNumber: String?
-        var personalIDNumber: String?
-        var fullName: String?
-        var mrzName: String?
-        var dateOfBirth: String?
-        var sex: String?
-        var dateOfExpiry: String?
-        var nationality: String?
-        var ethnicity: String?
-        var religion: String?
-        var placeOfOrigin: String?
-        var placeOfResidence: String?
-        var identifyingMarks: String?
-        var dateOfIssue: String?
-        var fatherName: String?
-        var motherName: String?
-        var spouseName: String?
-        var oldIDNumber: String?
-        var mrz: [String]?
+    public struct Holder: Codable, Sendable {
+        public var documentCode: String?
+        public var issuingState: String?
+        public var documentNumber: String?
+        public var personalIDNumber: String?
+        public var fullName: String?
+        public var mrzName: String?
+        public var dateOfBirth: String?
+        public var sex: String?
+        public var dateOfExpiry: String?
+        public var nationality: String?
+        public var ethnicity: String?
+        public var religion: String?
+        public var placeOfOrigin: String?
+        public var placeOfResidence: String?
+        public var identifyingMarks: String?
+        public var dateOfIssue: String?
+        public var fatherName: String?
+        public var motherName: String?
+        public var spouseName: String?
+        public var oldIDNumber: String?
+        public var mrz: [String]?
         /// DG11 and DG12 text fields by name, when the chip has them.
-        var additionalPersonalDetails: [String: String]?
-        var additionalDocumentDetails: [String: String]?
+        public var additionalPersonalDetails: [String: String]?
+        public var additionalDocumentDetails: [String: String]?
         /// Every DG13 field by index, as read (unknown ones included).
-        var dg13: [String: [String]]?
+        public var dg13: [String: [String]]?
     }
 
-    struct Photo: Encodable {
-        var type: String
-        var width: Int
-        var height: Int
-        var bytes: Int
+    public struct Photo: Codable, Sendable {
+        public var type: String
+        public var width: Int
+        public var height: Int
+        public var bytes: Int
     }
 
-    struct Phase: Encodable {
-        var apdus: Int
-        var bytes: Int
-        var seconds: Double
+    public struct Phase: Codable, Sendable {
+        public var apdus: Int
+        public var bytes: Int
+        public var seconds: Double
     }
 
-    struct Stats: Encodable {
-        var total: Phase
+    public struct Stats: Codable, Sendable {
+        public var total: Phase
         /// access (EF.CardAccess, PACE/BAC), files (with Chip Authentication), active, verification.
-        var phases: [String: Phase]
-        var reauthentications: Int
-        var blockSize: Int
+        public var phases: [String: Phase]
+        public var reauthentications: Int
+        public var blockSize: Int
     }
 
-    struct Problem: Encodable {
-        var file: String
-        var code: String
-        var error: String
+    public struct Problem: Codable, Sendable {
+        public var file: String
+        public var code: String
+        public var error: String
     }
 
-    struct Security: Encodable {
+    public struct Security: Codable, Sendable {
         /// Protocols EF.CardAccess offers (PACE, CA, TA), by their ICAO/BSI names.
-        var cardAccess: [String]?
+        public var cardAccess: [String]?
         /// Protocols and keys DG14 holds (Chip Authentication, PACE, TA).
-        var dg14: [String]?
+        public var dg14: [String]?
         /// DG15's Active Authentication public key.
-        var activeAuthenticationKey: String?
+        public var activeAuthenticationKey: String?
     }
 
-    var source: String
+    public var source: String
     /// `genuine`, `not-genuine` or `unverified`.
-    var verdict: String
-    var checks: ChecksJSON
-    var trust: [String]
-    var accessControl: String
-    var accessNotes: [String]
-    var security: Security
-    var files: [FileEntry]
-    var holder: Holder
-    var photo: Photo?
-    var problems: [Problem]
-    var stats: Stats
+    public var verdict: String
+    public var checks: VerificationReport
+    public var trust: [String]
+    public var accessControl: String
+    public var accessNotes: [String]
+    public var security: Security
+    public var files: [FileEntry]
+    public var holder: Holder
+    public var photo: Photo?
+    public var problems: [Problem]
+    public var stats: Stats
 
-    init(source: String, result: ReadResult, document: Document, verification: DocumentVerification, trust: [String], verificationSeconds: Double) {
+    public init(source: String, result: ReadResult, document: Document, verification: DocumentVerification, trust: [String], verificationSeconds: Double) {
         self.source = source
         verdict = verification.verdict.rawValue
-        checks = ChecksJSON(verification, readFromChip: true)
+        checks = VerificationReport(verification, readFromChip: true)
         self.trust = trust
         accessControl = result.accessControl
         accessNotes = result.accessNotes
@@ -145,8 +147,9 @@ struct ReadReport: Encodable {
     }
 }
 
-extension ReadReport {
-    static func describe(_ key: SubjectPublicKeyInfo) -> String {
+extension InspectionReport {
+    /// "RSA 2048-bit", "EC brainpoolP256r1 (256-bit)".
+    public static func describe(_ key: SubjectPublicKeyInfo) -> String {
         switch key.details {
         case .rsa(let bits, _): return "RSA \(bits)-bit"
         case .ec(let curve):
@@ -158,8 +161,9 @@ extension ReadReport {
     }
 }
 
-extension ReadReport.Holder {
-    init(document: Document) {
+extension InspectionReport.Holder {
+    /// The holder as DG1 (the MRZ) and DG13 (a CCCD's record) give it, DG11 and DG12 by field name.
+    public init(document: Document) {
         let mrz = document.mrz
         let dg13 = document.dg13
         documentCode = mrz?.documentCode
