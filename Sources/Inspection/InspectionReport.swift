@@ -1,6 +1,6 @@
 public import EMRTD
 import PassiveAuthentication
-public import EMRTDCore
+import EMRTDCore
 public import LDS
 import MRZ
 import Cryptography
