@@ -174,7 +174,7 @@ let package = Package(
             name: "EMRTDTests",
             dependencies: [
                 "EMRTD", "VirtualChip", "Specimen", "SecureMessaging", "AccessControl", "Cryptography",
-                "ISO7816", "LDS", "MRZ", "EMRTDCore", "VectorSuites", "Personalization", "PCSC",
+                "ISO7816", "LDS", "MRZ", "EMRTDCore", "VectorSuites", "Personalization", "PCSC", "Inspection",
             ],
             swiftSettings: strict
         ),

@@ -62,6 +62,24 @@ public enum ChipCheckResult: Sendable, Hashable {
     case failed(String)
 }
 
+/// The access control a read established.
+public enum EstablishedAccess: Sendable, Hashable, CustomStringConvertible {
+    /// None yet (a read that failed before, or a card image).
+    case none
+    /// Basic Access Control with the MRZ key.
+    case bac
+    /// PACE with this configuration and password ("MRZ", "CAN", "PIN", "PUK").
+    case pace(PACE.Configuration, password: String)
+
+    public var description: String {
+        switch self {
+        case .none: "none"
+        case .bac: "BAC"
+        case .pace(let configuration, let password): "PACE-\(password) \(configuration)"
+        }
+    }
+}
+
 /// Which access control the reader may use.
 public enum AccessControlPreference: Sendable {
     /// PACE when EF.CardAccess offers it, else BAC (ICAO 9303-11 4.2).
@@ -75,8 +93,9 @@ public enum AccessControlPreference: Sendable {
 public struct ReadResult: Sendable {
     public var files: [LDSFile: [UInt8]] = [:]
     public var outcomes: [(file: LDSFile, outcome: FileOutcome)] = []
-    /// The access control that opened the chip ("BAC", "PACE-CAN id-PACE-ECDH-GM-AES-CBC-CMAC-128 with brainpoolP256r1").
-    public var accessControl = ""
+    /// The access control that opened the chip; its description is what reports print ("BAC",
+    /// "PACE-CAN id-PACE-ECDH-GM-AES-CBC-CMAC-128 with brainpoolP256r1").
+    public var accessControl = EstablishedAccess.none
     /// Why the reader chose what it chose (a fallback, a default EF.CardAccess).
     public var accessNotes: [String] = []
     /// The PACE run, when PACE opened the chip.
@@ -96,7 +115,18 @@ public struct ReadResult: Sendable {
     public var phases: [Phase] = []
 
     public struct Phase: Sendable {
-        public let name: String
+        /// The parts of a read whose cost is reported apart.
+        public enum Kind: String, Sendable, Hashable, CaseIterable {
+            /// EF.ATR/INFO, EF.CardAccess, PACE or BAC (EF.CardSecurity after PACE-CAM).
+            case access
+            /// EF.COM to EF.SOD, with Chip Authentication.
+            case files
+            /// Active Authentication.
+            case active
+        }
+        public let kind: Kind
+        /// The kind's name, as reports print it.
+        public var name: String { kind.rawValue }
         public let statistics: TransmissionStatistics
         public let seconds: Double
     }
@@ -134,14 +164,14 @@ public struct DocumentReader {
         try key.validate()
         let start = DispatchTime.now().uptimeNanoseconds
         var phaseStart = (time: start, stats: TransmissionStatistics())
-        func endPhase(_ name: String, _ result: inout ReadResult) {
+        func endPhase(_ kind: ReadResult.Phase.Kind, _ result: inout ReadResult) {
             let now = DispatchTime.now().uptimeNanoseconds
             let stats = session.connection.statistics
             var delta = TransmissionStatistics()
             delta.apdus = stats.apdus - phaseStart.stats.apdus
             delta.bytesSent = stats.bytesSent - phaseStart.stats.bytesSent
             delta.bytesReceived = stats.bytesReceived - phaseStart.stats.bytesReceived
-            result.phases.append(ReadResult.Phase(name: name, statistics: delta, seconds: Double(now - phaseStart.time) / 1e9))
+            result.phases.append(ReadResult.Phase(kind: kind, statistics: delta, seconds: Double(now - phaseStart.time) / 1e9))
             phaseStart = (now, stats)
         }
         let session = EMRTDSession(channel: channel, options: options, random: random)
@@ -161,7 +191,7 @@ public struct DocumentReader {
 
         let beforeAccess = result
         try openChip(session, key: key, cardAccess: beforeAccess, into: &result)
-        endPhase("access", &result)
+        endPhase(.access, &result)
         Self.recordCardSecurity(session, into: &result)  // CardSecurityCheck.swift
 
         let com = try session.readFile(.com)
@@ -230,7 +260,7 @@ public struct DocumentReader {
             }
         }
 
-        endPhase("files", &result)
+        endPhase(.files, &result)
         if let broken = brokenSession {
             result.accessNotes.append("secure messaging broke while \(broken.file.name) was read and could not be restored: the files after it were not read")
         } else if let dg15 = result.files[.dg15], activeAuthentication {
@@ -241,7 +271,7 @@ public struct DocumentReader {
                 pace, files: result.files, cardSecurityOutcome: result.outcomes.last { $0.file == .cardSecurity }?.outcome)
         }
         result.pace = session.paceSession
-        endPhase("active", &result)
+        endPhase(.active, &result)
         result.statistics = session.connection.statistics
         result.reauthentications = session.reauthentications
         result.blockSize = session.blockSize
@@ -287,7 +317,7 @@ public struct DocumentReader {
         if accessControl != .bacOnly, let configuration = offered.first {
             do {
                 try session.performPACE(configuration, password: password)
-                result.accessControl = "PACE-\(password.name) \(configuration)"
+                result.accessControl = .pace(configuration, password: password.name)
                 return
             } catch {
                 let protocolProblem = error.code == .paceUnsupported || error.code == .paceFailed
@@ -306,7 +336,7 @@ public struct DocumentReader {
         }
         try session.selectApplication()
         try session.establishAccess(with: .mrz(mrzKey))
-        result.accessControl = "BAC"
+        result.accessControl = .bac
     }
 
     /// The EF.CardAccess of CCCD cards (PACE-ECDH-GM-AES-128 on brainpoolP256r1, CA, TA), as

@@ -102,6 +102,8 @@ extension EMRTDError.Code {
     public static let malformedCommand = Self("card.malformed-command")
     /// The transport failed: card removed, reader gone, I/O error.
     public static let transport = Self("card.transport")
+    /// The card left the reader (PC/SC, or the virtual chip pulled out in a test).
+    public static let cardRemoved = Self("card.removed")
 }
 
 extension EMRTDError {

@@ -97,12 +97,16 @@ public struct InspectionReport: Codable, Sendable {
     public var problems: [Problem]
     public var stats: Stats
 
-    public init(source: String, result: ReadResult, document: Document, verification: DocumentVerification, trust: [String], verificationSeconds: Double) {
+    /// - Parameter fromChip: `false` for a card image (no read, so no `files` check).
+    public init(
+        source: String, result: ReadResult, document: Document, verification: DocumentVerification, trust: [String],
+        verificationSeconds: Double, fromChip: Bool = true
+    ) {
         self.source = source
         verdict = verification.verdict.rawValue
-        checks = VerificationReport(verification, readFromChip: true)
+        checks = VerificationReport(verification, readFromChip: fromChip)
         self.trust = trust
-        accessControl = result.accessControl
+        accessControl = result.accessControl.description
         accessNotes = result.accessNotes
         files = result.outcomes.map { entry in
             var e = FileEntry(file: entry.file.name, status: "")

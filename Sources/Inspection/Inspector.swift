@@ -92,7 +92,8 @@ public struct Inspector {
         var read = ReadResult()
         read.files = image.files
         let report = InspectionReport(
-            source: source, result: read, document: document, verification: verification, trust: trustNames, verificationSeconds: 0)
+            source: source, result: read, document: document, verification: verification, trust: trustNames, verificationSeconds: 0,
+            fromChip: false)
         return Inspection(files: image.files, document: document, verification: verification, read: nil, report: report)
     }
 }

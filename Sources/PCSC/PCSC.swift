@@ -151,7 +151,7 @@ public final class PCSCCard: CardChannel, @unchecked Sendable {
     }()
 
     public func transmit(_ command: [UInt8]) throws(EMRTDError) -> [UInt8] {
-        guard connected else { throw EMRTDError(.pcscCardRemoved, "the card connection is closed") }
+        guard connected else { throw EMRTDError(.cardRemoved, "the card connection is closed") }
         var response = [UInt8](repeating: 0, count: Self.receiveBufferSize)
         var length = DWORD(response.count)
         let pci = protocolMask == DWORD(SCARD_PROTOCOL_T0) ? cccd_pcsc_pci_t0() : cccd_pcsc_pci_t1()
@@ -161,7 +161,7 @@ public final class PCSCCard: CardChannel, @unchecked Sendable {
         guard rc == SCARD_S_SUCCESS else { throw PCSCReturnCode(rc).error(during: "sending an APDU to \(reader)") }
         if length == 0 {
             // vpcd (and some readers) report a vanished card as an empty answer.
-            throw EMRTDError(.pcscCardRemoved, "\(reader): the card gave no answer (was it removed?)")
+            throw EMRTDError(.cardRemoved, "\(reader): the card gave no answer (was it removed?)")
         }
         guard length >= 2, Int(length) <= response.count else {
             throw EMRTDError(.malformedResponse, "the reader returned \(length) bytes, not a response APDU")

@@ -7,8 +7,6 @@ extension EMRTDError.Code {
     public static let pcscNoReaders = Self("card.pcsc-no-readers")
     /// The reader has no card.
     public static let pcscNoCard = Self("card.pcsc-no-card")
-    /// The card was removed during the session.
-    public static let pcscCardRemoved = Self("card.removed")
     /// The reader went away.
     public static let pcscReaderRemoved = Self("card.pcsc-reader-removed")
     /// Another program holds the card exclusively.
@@ -93,7 +91,7 @@ public struct PCSCReturnCode: RawRepresentable, Hashable, Sendable, CustomString
         case .noService, .serviceStopped: code = .pcscNoService
         case .noReadersAvailable: code = .pcscNoReaders
         case .noSmartcard: code = .pcscNoCard
-        case .removedCard: code = .pcscCardRemoved
+        case .removedCard: code = .cardRemoved
         case .readerUnavailable, .unknownReader: code = .pcscReaderRemoved
         case .sharingViolation: code = .pcscSharingViolation
         case .timeout: code = .pcscTimeout

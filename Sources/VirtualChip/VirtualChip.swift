@@ -6,11 +6,6 @@ import MRZ
 import Cryptography
 import SecureMessaging
 
-extension EMRTDError.Code {
-    /// The virtual chip was removed from its reader (a test of a card pulled mid-read).
-    public static let cardRemoved = Self("card.removed")
-}
-
 /// A virtual eMRTD chip: the card side of ICAO Doc 9303, serving a ``CardImage``.
 ///
 /// It answers SELECT (application by DF name, EF by file identifier), READ BINARY (by offset,

@@ -38,7 +38,7 @@ struct CardSecurityTests {
         let image = try camSpecimen()
         let chip = try VirtualChip(image: image)
         let (result, v) = try readCAM(chip)
-        #expect(result.accessControl == "PACE-MRZ id-PACE-ECDH-CAM-AES-CBC-CMAC-128 with brainpoolP256r1")
+        #expect(result.accessControl.description == "PACE-MRZ id-PACE-ECDH-CAM-AES-CBC-CMAC-128 with brainpoolP256r1")
         #expect(result.files[.cardSecurity] == image.files[.cardSecurity])
         #expect(result.outcomes.contains { $0.file == .cardSecurity && $0.outcome == .read })
         #expect(result.chipAuthenticationMapping == .verified(keyOf: .cardSecurity, how: Self.viaCardSecurity))

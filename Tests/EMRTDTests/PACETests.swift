@@ -50,7 +50,7 @@ struct PACEReaderTests {
         let image = try paceImage(configuration, bac: false)
         let key: AccessKey = index % 2 == 0 ? try specimenKey() : .can(try CCCD.can(fromPersonalID: Specimen.personalID))
         let result = try readAll(try VirtualChip(image: image), key: key, access: .automatic)
-        #expect(result.accessControl.hasPrefix("PACE-\(index % 2 == 0 ? "MRZ" : "CAN") \(configuration.protocolName)"), "\(result.accessControl)")
+        #expect(result.accessControl.description.hasPrefix("PACE-\(index % 2 == 0 ? "MRZ" : "CAN") \(configuration.protocolName)"), "\(result.accessControl)")
         #expect(result.files[.dg1] == image.files[.dg1])
         #expect(result.files[.dg13] == image.files[.dg13])
         if mapping == .chipAuthentication {
@@ -78,7 +78,7 @@ struct PACEReaderTests {
     func integratedMappingCurves(parameterID: Int) throws {
         let configuration = try PACE.Configuration(mapping: .integrated, keyAgreement: .ecdh, cipher: .aes128, parameterID: parameterID)
         let result = try readAll(try VirtualChip(image: paceImage(configuration, bac: false)), access: .automatic)
-        #expect(result.accessControl.contains("IM"))
+        #expect(result.accessControl.description.contains("IM"))
     }
 
     @Test("A wrong CAN is refused with the chip's status word")
@@ -115,7 +115,7 @@ struct PACEReaderTests {
         let unknown = PACEInfo(protocolOID: OID(components: SecurityInfos.idPACE.components + [9, 9]), version: 2, parameterID: 13)
         image.files[.cardAccess] = SecurityInfos.encode([unknown.raw])
         let result = try readAll(try VirtualChip(image: image), access: .automatic)
-        #expect(result.accessControl == "BAC")
+        #expect(result.accessControl == .bac)
         #expect(result.accessNotes.contains { $0.contains("does not implement") })
     }
 
@@ -138,7 +138,7 @@ struct PACEReaderTests {
             return nil
         }
         let result = try readAll(card, access: .automatic)
-        #expect(result.accessControl.hasPrefix("PACE-MRZ"))
+        #expect(result.accessControl.description.hasPrefix("PACE-MRZ"))
         #expect(result.accessNotes.contains { $0.contains("CCCD default") })
     }
 
@@ -148,7 +148,7 @@ struct PACEReaderTests {
         var faults = VirtualChip.Faults()
         faults.corruptResponseMAC = [9]
         let result = try readAll(try VirtualChip(image: image, faults: faults), access: .automatic)
-        #expect(result.accessControl.hasPrefix("PACE"))
+        #expect(result.accessControl.description.hasPrefix("PACE"))
         #expect(result.reauthentications == 1)
         #expect(result.files[.dg2] == image.files[.dg2])
     }
