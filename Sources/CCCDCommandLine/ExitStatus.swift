@@ -19,16 +19,22 @@ public enum ExitStatus {
     /// The document was read but could not be verified (no trusted CSCA, no EF.SOD).
     public static let unverified: Int32 = 4
 
+    /// The exit status of each error, by the layer that raised it (the code's domain), with the
+    /// codes that differ from their domain: one table for every command.
+    static let forDomain: [Substring: Int32] = [
+        "card": cardError, "sm": cardError, "lds": cardError, "tlv": cardError, "ca": cardError, "aa": cardError,
+        "vpcd": cardError, "dg2": cardError, "face": cardError, "dg13": cardError, "asn1": cardError,
+        "bac": cardError, "pace": cardError, "access": cardError,
+        // The card refused personalization (locked, not blank, a command refused).
+        "perso": cardError,
+    ]
+    static let forCode: [EMRTDError.Code: Int32] = [
+        // An image the applet cannot hold is the input's fault, not the card's.
+        .persoUnsupported: badInput,
+    ]
+
     static func forError(_ error: EMRTDError) -> Int32 {
-        // The card refused personalization (locked, not blank, a command refused); an image the
-        // applet cannot hold stays bad input.
-        if error.code.domain == "perso" && error.code != .persoUnsupported { return cardError }
-        switch error.code.domain {
-        case "card", "sm", "lds", "tlv", "ca", "aa", "vpcd", "dg2", "face", "dg13", "asn1", "bac", "pace", "access":
-            return cardError
-        default:
-            return badInput
-        }
+        forCode[error.code] ?? forDomain[error.code.domain] ?? badInput
     }
 
     static func forVerdict(_ verdict: Verdict) -> Int32 {
