@@ -26,6 +26,9 @@ if [ "$(id -u)" -eq 0 ]; then
   scripts/library-example.sh
 fi
 
+echo "== documentation (DocC catalogue of the library, warnings are errors)"
+swift package --disable-sandbox generate-documentation --target Inspection --warnings-as-errors 2>&1 | tail -3
+
 echo "== vector suites"
 swift run cccd vectors run TestVectors --junit .build/junit-vectors.xml
 

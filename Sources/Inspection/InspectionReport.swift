@@ -97,7 +97,14 @@ public struct InspectionReport: Codable, Sendable {
     public var problems: [Problem]
     public var stats: Stats
 
-    /// - Parameter fromChip: `false` for a card image (no read, so no `files` check).
+    /// - Parameters:
+    ///   - source: the card as the report names it (a reader, the virtual chip, an image's folder).
+    ///   - result: the read (for a card image, one with only its files).
+    ///   - document: the parsed files.
+    ///   - verification: every check and the verdict.
+    ///   - trust: how the trust store's sources are named.
+    ///   - verificationSeconds: what the verification cost.
+    ///   - fromChip: `false` for a card image (no read, so no `files` check).
     public init(
         source: String, result: ReadResult, document: Document, verification: DocumentVerification, trust: [String],
         verificationSeconds: Double, fromChip: Bool = true

@@ -31,7 +31,7 @@ public struct Inspection: Sendable {
     public var photo: FaceImage? { document.faces.first }
 }
 
-/// Reads and verifies documents: a chip through any ``CardChannel`` (a PC/SC card, the virtual
+/// Reads and verifies documents: a chip through any `CardChannel` (a PC/SC card, the virtual
 /// chip), or a card image. `cccd-read`, `cccd verify` and `cccd station` are this type with
 /// options from their command lines.
 ///
