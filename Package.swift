@@ -69,7 +69,7 @@ let package = Package(
         ),
         .target(name: "PCSC", dependencies: ["EMRTDCore", "ISO7816", "CPCSCLite"], swiftSettings: strict),
         .target(
-            name: "X509",
+            name: "PKIX",
             dependencies: [
                 "EMRTDCore", "Cryptography", "CCCDOpenSSL",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "PassiveAuthentication",
             dependencies: [
-                "EMRTDCore", "Cryptography", "X509", "LDS",
+                "EMRTDCore", "Cryptography", "PKIX", "LDS",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strict
@@ -98,7 +98,7 @@ let package = Package(
         ),
         .target(
             name: "EMRTD",
-            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "PassiveAuthentication", "X509"],
+            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "PassiveAuthentication", "PKIX"],
             swiftSettings: strict
         ),
         .target(
@@ -108,7 +108,7 @@ let package = Package(
         ),
         .target(
             name: "Specimen",
-            dependencies: ["EMRTDCore", "ISO7816", "MRZ", "LDS", "Cryptography", "X509", "PassiveAuthentication", "Personalization"],
+            dependencies: ["EMRTDCore", "ISO7816", "MRZ", "LDS", "Cryptography", "PKIX", "PassiveAuthentication", "Personalization"],
             swiftSettings: strict
         ),
         .target(
@@ -120,7 +120,7 @@ let package = Package(
             name: "Conformance",
             dependencies: [
                 "EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "EMRTD",
-                "VirtualChip", "PassiveAuthentication", "Personalization", "Specimen", "PCSC", "X509",
+                "VirtualChip", "PassiveAuthentication", "Personalization", "Specimen", "PCSC", "PKIX",
             ],
             swiftSettings: strict
         ),
@@ -128,7 +128,7 @@ let package = Package(
             name: "CCCDCommandLine",
             dependencies: [
                 "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites", "PCSC", "Conformance",
-                "PassiveAuthentication", "X509", "Cryptography", "AccessControl", "Personalization", "IssuanceStation",
+                "PassiveAuthentication", "PKIX", "Cryptography", "AccessControl", "Personalization", "IssuanceStation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -142,7 +142,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "EMRTDCore", "ISO7816", "MRZ", "LDS", "PassiveAuthentication", "X509", "SecureMessaging",
+                "EMRTDCore", "ISO7816", "MRZ", "LDS", "PassiveAuthentication", "PKIX", "SecureMessaging",
                 "VirtualChip", "Specimen", "Personalization",
             ],
             swiftSettings: strict
@@ -151,10 +151,10 @@ let package = Package(
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography", "EMRTDCore"], swiftSettings: strict),
         .testTarget(name: "ISO7816Tests", dependencies: ["ISO7816", "EMRTDCore"], swiftSettings: strict),
         .testTarget(name: "MRZTests", dependencies: ["MRZ", "EMRTDCore"], swiftSettings: strict),
-        .testTarget(name: "X509Tests", dependencies: ["X509", "Cryptography", "EMRTDCore"], swiftSettings: strict),
+        .testTarget(name: "PKIXTests", dependencies: ["PKIX", "Cryptography", "EMRTDCore"], swiftSettings: strict),
         .testTarget(
             name: "PassiveAuthenticationTests",
-            dependencies: ["PassiveAuthentication", "X509", "Cryptography", "LDS", "EMRTDCore"],
+            dependencies: ["PassiveAuthentication", "PKIX", "Cryptography", "LDS", "EMRTDCore"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,7 +1,7 @@
 import EMRTD
 import Foundation
 import PassiveAuthentication
-import X509
+import PKIX
 
 /// The output contract of `cccd verify --json` and `cccd-read --json`:
 /// `verdict` and `checks.passive` / `checks.chip` / `checks.active`.

@@ -89,12 +89,12 @@ struct ASN1Reader {
     }
 
     /// `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL }`.
-    func algorithm(_ node: ASN1Node, what: String) throws(EMRTDError) -> CMS.AlgorithmIdentifier {
+    func algorithm(_ node: ASN1Node, what: String) throws(EMRTDError) -> CryptographicMessageSyntax.AlgorithmIdentifier {
         let parts = try children(node, .sequence, what: what)
         guard let first = parts.first, parts.count <= 2 else {
             throw fail("\(what) must have 1 or 2 elements, has \(parts.count)")
         }
-        return CMS.AlgorithmIdentifier(
+        return CryptographicMessageSyntax.AlgorithmIdentifier(
             algorithm: try oid(first, what: "\(what).algorithm"),
             parameters: parts.count > 1 ? Array(parts[1].encodedBytes) : nil
         )

@@ -3,14 +3,15 @@ public import Foundation
 public import LDS
 import Cryptography
 import SwiftASN1
-public import X509
+public import PKIX
 
 /// The Cryptographic Message Syntax as eMRTDs use it (RFC 5652): EF.SOD, EF.CardSecurity and CSCA
 /// master lists are each a `ContentInfo` holding `SignedData`.
 ///
 /// The parser is total and accepts BER (indefinite lengths, segmented OCTET STRINGs); it keeps the
-/// bytes that signatures and hashes are computed over exactly as read.
-public enum CMS {
+/// bytes that signatures and hashes are computed over exactly as read. (The namespace is spelled
+/// out: `CMS` is swift-certificates'.)
+public enum CryptographicMessageSyntax {
     /// `id-signedData OBJECT IDENTIFIER ::= { iso(1) member-body(2) us(840) rsadsi(113549) pkcs(1) pkcs7(7) 2 }`
     public static let idSignedData: OID = "1.2.840.113549.1.7.2"
     /// `id-data OBJECT IDENTIFIER ::= { ... pkcs7(7) 1 }`
@@ -45,7 +46,7 @@ public enum CMS {
     /// ```
     public enum SignerIdentifier: Hashable, Sendable {
         /// The issuer `Name` as encoded (with definite lengths if it was read as indefinite-length BER;
-        /// compare it by value, see `DistinguishedName`) and the serial number's INTEGER content octets.
+        /// compare it by value, see `X509Name`) and the serial number's INTEGER content octets.
         case issuerAndSerialNumber(issuer: [UInt8], serialNumber: [UInt8])
         case subjectKeyIdentifier([UInt8])
     }
@@ -65,7 +66,7 @@ public enum CMS {
 
 // MARK: - ContentInfo / SignedData
 
-extension CMS {
+extension CryptographicMessageSyntax {
     /// A `ContentInfo` holding `SignedData` (RFC 5652 3 and 5.1):
     ///
     /// ```
@@ -112,7 +113,7 @@ extension CMS {
             let info = try r.children(node, .sequence, what: "ContentInfo")
             guard info.count == 2 else { throw r.fail("ContentInfo must have 2 elements, has \(info.count)") }
             let type = try r.oid(info[0], what: "ContentInfo.contentType")
-            guard type == CMS.idSignedData else {
+            guard type == CryptographicMessageSyntax.idSignedData else {
                 throw EMRTDError(.cmsNotSignedData, "ContentInfo holds \(algorithmName(type)), not id-signedData")
             }
             let explicit = try r.children(info[1], .context(0), what: "ContentInfo.content")
@@ -165,17 +166,17 @@ extension CMS {
     }
 }
 
-extension CMS.SignedData {
+extension CryptographicMessageSyntax.SignedData {
     /// ``certificates`` as X.509 certificates, each parsed on its own: one that does not parse is a
     /// failure in its place, not an error for the whole SignedData.
-    public var parsedCertificates: [Result<Certificate, EMRTDError>] {
-        certificates.map { der in Result { () throws(EMRTDError) -> Certificate in try VerificationCache.shared.certificate(der) } }
+    public var parsedCertificates: [Result<X509Certificate, EMRTDError>] {
+        certificates.map { der in Result { () throws(EMRTDError) -> X509Certificate in try VerificationCache.shared.certificate(der) } }
     }
 }
 
 // MARK: - SignerInfo
 
-extension CMS {
+extension CryptographicMessageSyntax {
     /// ```
     /// SignerInfo ::= SEQUENCE {
     ///     version CMSVersion,                           -- 1 with issuerAndSerialNumber, 3 with [0]
@@ -288,20 +289,20 @@ extension CMS {
 
         /// The `contentType` signed attribute (`ContentType ::= OBJECT IDENTIFIER`).
         public func contentTypeAttribute() throws(EMRTDError) -> OID? {
-            guard let node = try singleSignedValue(CMS.idContentType, name: "contentType") else { return nil }
+            guard let node = try singleSignedValue(CryptographicMessageSyntax.idContentType, name: "contentType") else { return nil }
             return try ASN1Reader.cms.oid(node, what: "contentType attribute")
         }
 
         /// The `messageDigest` signed attribute (`MessageDigest ::= OCTET STRING`).
         public func messageDigestAttribute() throws(EMRTDError) -> [UInt8]? {
-            guard let node = try singleSignedValue(CMS.idMessageDigest, name: "messageDigest") else { return nil }
+            guard let node = try singleSignedValue(CryptographicMessageSyntax.idMessageDigest, name: "messageDigest") else { return nil }
             return try ASN1Reader.cms.octetString(node, what: "messageDigest attribute")
         }
 
         /// The `signingTime` signed attribute (`Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }`),
         /// nil if absent or unreadable.
         public var signingTime: Date? {
-            guard let node = try? singleSignedValue(CMS.idSigningTime, name: "signingTime") else { return nil }
+            guard let node = try? singleSignedValue(CryptographicMessageSyntax.idSigningTime, name: "signingTime") else { return nil }
             return ASN1Reader.cms.time(node)
         }
     }

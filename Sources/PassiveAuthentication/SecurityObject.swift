@@ -27,7 +27,7 @@ public struct LDSSecurityObject: Hashable, Sendable {
 
     public let version: Int
     public let hashAlgorithm: HashAlgorithm
-    public let hashAlgorithmIdentifier: CMS.AlgorithmIdentifier
+    public let hashAlgorithmIdentifier: CryptographicMessageSyntax.AlgorithmIdentifier
     /// Data group number (1...16) to the hash listed for it.
     public let dataGroupHashes: [Int: [UInt8]]
     /// `ldsVersionInfo`, nil when absent.
@@ -118,7 +118,7 @@ public struct LDSSecurityObject: Hashable, Sendable {
 public struct SecurityObjectDocument: Sendable {
     /// The file as read.
     public let raw: [UInt8]
-    public let signedData: CMS.SignedData
+    public let signedData: CryptographicMessageSyntax.SignedData
     public let securityObject: LDSSecurityObject
 
     /// The hash algorithm of the data group hashes.
@@ -126,7 +126,7 @@ public struct SecurityObjectDocument: Sendable {
     /// Data group number to hash.
     public var dataGroupHashes: [Int: [UInt8]] { securityObject.dataGroupHashes }
     /// The one SignerInfo ICAO requires (the first, if there are more).
-    public var signerInfo: CMS.SignerInfo? { signedData.signerInfos.first }
+    public var signerInfo: CryptographicMessageSyntax.SignerInfo? { signedData.signerInfos.first }
 
     public init(_ efSOD: [UInt8]) throws(EMRTDError) {
         let r = ASN1Reader.sod
@@ -135,14 +135,14 @@ public struct SecurityObjectDocument: Sendable {
             outer, ASN1Identifier(tagWithNumber: 23, tagClass: .application), what: "EF.SOD (tag 77)"
         )
         guard wrapped.count == 1 else { throw r.fail("EF.SOD tag 77 must hold exactly one ContentInfo, holds \(wrapped.count)") }
-        let signed = try CMS.SignedData(contentInfoNode: wrapped[0])
-        guard signed.contentType == LDSSecurityObject.contentType || signed.contentType == CMS.idData else {
+        let signed = try CryptographicMessageSyntax.SignedData(contentInfoNode: wrapped[0])
+        guard signed.contentType == LDSSecurityObject.contentType || signed.contentType == CryptographicMessageSyntax.idData else {
             throw EMRTDError(
                 .cmsUnexpectedContentType,
                 "EF.SOD encapsulates \(algorithmName(signed.contentType)), expected \(LDSSecurityObject.contentType) (LDS security object) or id-data"
             )
         }
-        let allowedVersions = signed.contentType == CMS.idData ? [1, 3] : [3]
+        let allowedVersions = signed.contentType == CryptographicMessageSyntax.idData ? [1, 3] : [3]
         guard allowedVersions.contains(signed.version) else {
             throw EMRTDError(.cmsUnsupportedVersion, "EF.SOD SignedData version is \(signed.version), expected 3")
         }
@@ -163,11 +163,11 @@ public struct CardSecurityDocument: Sendable {
     public static let contentType: OID = "0.4.0.127.0.7.3.2.1"
 
     public let raw: [UInt8]
-    public let signedData: CMS.SignedData
+    public let signedData: CryptographicMessageSyntax.SignedData
     public let securityInfos: SecurityInfos
 
     public init(_ bytes: [UInt8]) throws(EMRTDError) {
-        let signed = try CMS.SignedData(contentInfo: bytes)
+        let signed = try CryptographicMessageSyntax.SignedData(contentInfo: bytes)
         guard signed.contentType == Self.contentType else {
             throw EMRTDError(
                 .cmsUnexpectedContentType,

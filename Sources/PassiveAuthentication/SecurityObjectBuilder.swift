@@ -2,11 +2,11 @@ public import Cryptography
 public import EMRTDCore
 public import Foundation
 public import LDS
-public import X509
+public import PKIX
 
 // Producing signed objects, for personalization and for tests: DER throughout.
 
-extension CMS {
+extension CryptographicMessageSyntax {
     /// A DER `ContentInfo` holding `SignedData` v3 over `content`:
     ///
     /// - `digestAlgorithms` = { the scheme's hash }, eContentType = `contentType`, eContent = `content`;
@@ -14,8 +14,8 @@ extension CMS {
     /// - one SignerInfo v1: sid = issuerAndSerialNumber of `signer`, signed attributes contentType,
     ///   signingTime and messageDigest (RFC 5652 11), signature with `scheme` over their DER SET OF.
     public static func signedData(
-        contentType: OID, content: [UInt8], signer: Certificate, key: PrivateKey, scheme: SignatureScheme,
-        certificates: [Certificate]? = nil, signingTime: Date = Date()
+        contentType: OID, content: [UInt8], signer: X509Certificate, key: PrivateKey, scheme: SignatureScheme,
+        certificates: [X509Certificate]? = nil, signingTime: Date = Date()
     ) throws(EMRTDError) -> [UInt8] {
         let digest = scheme.hash
         guard let digestOID = hashOID(digest) else {
@@ -58,7 +58,7 @@ extension SecurityObjectDocument {
     /// signingTime, messageDigest; sid = issuerAndSerialNumber; the DSC in `certificates`).
     /// `ldsVersion` (e.g. ("0108", "040000")) makes an LDSSecurityObject v1.
     public static func sign(
-        dataGroups: [Int: [UInt8]], hash: HashAlgorithm, signer: Certificate, key: PrivateKey,
+        dataGroups: [Int: [UInt8]], hash: HashAlgorithm, signer: X509Certificate, key: PrivateKey,
         scheme: SignatureScheme, ldsVersion: (String, String)? = nil, signingTime: Date = Date()
     ) throws(EMRTDError) -> [UInt8] {
         try sign(
@@ -69,12 +69,12 @@ extension SecurityObjectDocument {
     /// As ``sign(dataGroups:hash:signer:key:scheme:ldsVersion:signingTime:)`` with the hashes given
     /// (they are listed as they are, under `hashAlgorithm`).
     public static func sign(
-        dataGroupHashes: [Int: [UInt8]], hashAlgorithm: HashAlgorithm, signer: Certificate, key: PrivateKey,
+        dataGroupHashes: [Int: [UInt8]], hashAlgorithm: HashAlgorithm, signer: X509Certificate, key: PrivateKey,
         scheme: SignatureScheme, ldsVersion: (String, String)? = nil, signingTime: Date = Date()
     ) throws(EMRTDError) -> [UInt8] {
         let content = try LDSSecurityObject.encode(
             hashAlgorithm: hashAlgorithm, dataGroupHashes: dataGroupHashes, ldsVersion: ldsVersion)
-        let contentInfo = try CMS.signedData(
+        let contentInfo = try CryptographicMessageSyntax.signedData(
             contentType: LDSSecurityObject.contentType, content: content, signer: signer, key: key, scheme: scheme,
             signingTime: signingTime)
         return DER.tlv(0x77, contentInfo)
@@ -85,9 +85,9 @@ extension CardSecurityDocument {
     /// A DER EF.CardSecurity: `SecurityInfos` (the DER SET, as for DG14) signed like EF.SOD under
     /// id-SecurityObject.
     public static func sign(
-        securityInfos: [UInt8], signer: Certificate, key: PrivateKey, scheme: SignatureScheme, signingTime: Date = Date()
+        securityInfos: [UInt8], signer: X509Certificate, key: PrivateKey, scheme: SignatureScheme, signingTime: Date = Date()
     ) throws(EMRTDError) -> [UInt8] {
-        try CMS.signedData(
+        try CryptographicMessageSyntax.signedData(
             contentType: contentType, content: securityInfos, signer: signer, key: key, scheme: scheme,
             signingTime: signingTime)
     }

@@ -153,7 +153,7 @@ struct ParsingTests {
         }
         // Deep nesting is capped by the BER parser.
         let deep = [UInt8](repeating: 0x30, count: 1) + [0x80] + Array(repeating: [0x30, 0x80], count: 200).flatMap { $0 }
-        #expect(code { try CMS.SignedData(contentInfo: deep) } == .cmsMalformed)
+        #expect(code { try CryptographicMessageSyntax.SignedData(contentInfo: deep) } == .cmsMalformed)
     }
 }
 

@@ -14,8 +14,9 @@ extension EMRTDError.Code {
     public static let malformedCertificate = Self("x509.certificate-malformed")
 }
 
-/// A parsed X.509 certificate. Two certificates are equal when their DER encodings are.
-public struct Certificate: Sendable, Hashable, CustomStringConvertible {
+/// A parsed X.509 certificate. Two certificates are equal when their DER encodings are. (Not
+/// `Certificate`, which swift-certificates' `X509` module declares.)
+public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     /// The key usage extension's bits (RFC 5280, 4.2.1.3).
     public struct KeyUsage: OptionSet, Sendable, Hashable {
         public let rawValue: UInt16
@@ -38,8 +39,8 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     public let version: Int
     /// The serial number: the INTEGER's big-endian contents without leading zero bytes (`[0]` for zero).
     public let serialNumber: [UInt8]
-    public let issuer: DistinguishedName
-    public let subject: DistinguishedName
+    public let issuer: X509Name
+    public let subject: X509Name
     public let notBefore: Date
     public let notAfter: Date
     /// The subject's key (EC keys with explicit domain parameters included).
@@ -103,12 +104,12 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         }
         serialNumber = try serialNumberBytes(try fields.read(PKIDER.integer, "serialNumber"))
         let innerAlgorithm = try fields.read(PKIDER.sequence, "signature")
-        issuer = try DistinguishedName(node: try fields.read(PKIDER.sequence, "issuer"))
+        issuer = try X509Name(node: try fields.read(PKIDER.sequence, "issuer"))
         var validity = try fields.read(PKIDER.sequence, "validity").children()
         notBefore = try ASN1Time.parse(try validity.read(), "notBefore")
         notAfter = try ASN1Time.parse(try validity.read(), "notAfter")
         try validity.finish("validity")
-        subject = try DistinguishedName(node: try fields.read(PKIDER.sequence, "subject"))
+        subject = try X509Name(node: try fields.read(PKIDER.sequence, "subject"))
         let spki = try fields.read(PKIDER.sequence, "subjectPublicKeyInfo")
         _ = try fields.readIfPresent(PKIDER.context(1, constructed: false))  // issuerUniqueID
         _ = try fields.readIfPresent(PKIDER.context(2, constructed: false))  // subjectUniqueID
@@ -162,13 +163,13 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
 
     /// Every certificate in a file: one DER certificate, or PEM text with one or more
     /// `CERTIFICATE` blocks (other blocks are skipped). Throws when there is none or one is malformed.
-    public static func parse(fileContents: [UInt8]) throws(EMRTDError) -> [Certificate] {
-        guard PKIPEM.looksLikePEM(fileContents) else { return [try Certificate(der: fileContents)] }
+    public static func parse(fileContents: [UInt8]) throws(EMRTDError) -> [X509Certificate] {
+        guard PKIPEM.looksLikePEM(fileContents) else { return [try X509Certificate(der: fileContents)] }
         let text = String(decoding: fileContents, as: UTF8.self)
         let blocks = try PKIPEM.blocks(text).filter { $0.label == "CERTIFICATE" || $0.label == "X509 CERTIFICATE" }
         guard !blocks.isEmpty else { throw EMRTDError(.malformedCertificate, "no CERTIFICATE block in the PEM text") }
-        var out: [Certificate] = []
-        for block in blocks { out.append(try Certificate(der: block.der)) }
+        var out: [X509Certificate] = []
+        for block in blocks { out.append(try X509Certificate(der: block.der)) }
         return out
     }
 
@@ -198,7 +199,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "Certificate(subject: \(subject), issuer: \(issuer), serial: \(serialNumber.hex))" }
 
-    public static func == (lhs: Certificate, rhs: Certificate) -> Bool { lhs.der == rhs.der }
+    public static func == (lhs: X509Certificate, rhs: X509Certificate) -> Bool { lhs.der == rhs.der }
     public func hash(into hasher: inout Hasher) { hasher.combine(der) }
 }
 
@@ -280,15 +281,15 @@ func authorityKeyIdentifierValue(_ value: ArraySlice<UInt8>) throws(EMRTDError) 
     return keyID.map { Array($0.contents) }
 }
 
-private func keyUsageValue(_ value: ArraySlice<UInt8>) throws(EMRTDError) -> Certificate.KeyUsage {
+private func keyUsageValue(_ value: ArraySlice<UInt8>) throws(EMRTDError) -> X509Certificate.KeyUsage {
     let node = try PKIDER.single(value)
     guard node.tag == PKIDER.bitString, let unused = node.contents.first, unused < 8 else {
         throw EMRTDError(.malformedCertificate, "keyUsage is not a BIT STRING")
     }
     let bytes = Array(node.contents.dropFirst())
-    var usage = Certificate.KeyUsage()
+    var usage = X509Certificate.KeyUsage()
     for bit in 0..<9 where bit / 8 < bytes.count && bytes[bit / 8] & (0x80 >> UInt8(bit % 8)) != 0 {
-        usage.insert(Certificate.KeyUsage(rawValue: 1 << UInt16(bit)))
+        usage.insert(X509Certificate.KeyUsage(rawValue: 1 << UInt16(bit)))
     }
     return usage
 }

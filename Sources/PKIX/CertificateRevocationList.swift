@@ -14,14 +14,14 @@ extension EMRTDError.Code {
 public struct CertificateRevocationList: Sendable, Hashable, CustomStringConvertible {
     /// One revoked certificate.
     public struct Entry: Sendable, Hashable {
-        /// The serial number, without leading zero bytes (as ``Certificate/serialNumber``).
+        /// The serial number, without leading zero bytes (as ``X509Certificate/serialNumber``).
         public let serialNumber: [UInt8]
         public let revocationDate: Date
     }
 
     /// The DER encoding.
     public let der: [UInt8]
-    public let issuer: DistinguishedName
+    public let issuer: X509Name
     public let thisUpdate: Date
     public let nextUpdate: Date?
     /// The revoked certificates, in order.
@@ -64,7 +64,7 @@ public struct CertificateRevocationList: Sendable, Hashable, CustomStringConvert
             guard try version.smallInteger() <= 1 else { throw EMRTDError(.malformedCRL, "unknown CRL version") }
         }
         let innerAlgorithm = try fields.read(PKIDER.sequence, "signature")
-        issuer = try DistinguishedName(node: try fields.read(PKIDER.sequence, "issuer"))
+        issuer = try X509Name(node: try fields.read(PKIDER.sequence, "issuer"))
         thisUpdate = try ASN1Time.parse(try fields.read(), "thisUpdate")
         if let tag = fields.nextTag, tag == PKIDER.utcTime || tag == PKIDER.generalizedTime {
             nextUpdate = try ASN1Time.parse(try fields.read(), "nextUpdate")
@@ -122,7 +122,7 @@ public struct CertificateRevocationList: Sendable, Hashable, CustomStringConvert
     /// True when `certificate` is listed: its issuer is this CRL's issuer (by value) and its serial
     /// number is among ``revokedSerialNumbers``. Says nothing about whether the CRL is authentic:
     /// check ``isSignedBy(_:)`` with the CSCA's key first.
-    public func isRevoked(_ certificate: Certificate) -> Bool {
+    public func isRevoked(_ certificate: X509Certificate) -> Bool {
         certificate.issuer == issuer && revokedSerialNumbers.contains(certificate.serialNumber)
     }
 

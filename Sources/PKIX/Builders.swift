@@ -8,9 +8,9 @@ public import Foundation
 
 /// The contents of a certificate to sign.
 public struct CertificateBuilder: Sendable {
-    public var subject: DistinguishedName
+    public var subject: X509Name
     /// The issuer's name; the subject's for a self-signed CSCA.
-    public var issuer: DistinguishedName
+    public var issuer: X509Name
     /// A positive serial number, big-endian (leading zeros are dropped when encoding).
     public var serialNumber: [UInt8]
     public var notBefore: Date
@@ -22,16 +22,16 @@ public struct CertificateBuilder: Sendable {
     /// The basic constraints' pathLenConstraint (only with `isCA`).
     public var pathLength: Int?
     /// The key usage (a critical extension), or nil to leave it out.
-    public var keyUsage: Certificate.KeyUsage?
+    public var keyUsage: X509Certificate.KeyUsage?
     /// The subject key identifier; by default SHA-1 of the public key bits (RFC 5280 method 1).
     public var subjectKeyIdentifier: [UInt8]?
     /// The authority key identifier (the issuer's subject key identifier), or nil to leave it out.
     public var authorityKeyIdentifier: [UInt8]?
 
     public init(
-        subject: DistinguishedName, issuer: DistinguishedName? = nil, serialNumber: [UInt8],
+        subject: X509Name, issuer: X509Name? = nil, serialNumber: [UInt8],
         notBefore: Date, notAfter: Date, publicKey: PublicKey, isCA: Bool = false, pathLength: Int? = nil,
-        keyUsage: Certificate.KeyUsage? = nil, authorityKeyIdentifier: [UInt8]? = nil
+        keyUsage: X509Certificate.KeyUsage? = nil, authorityKeyIdentifier: [UInt8]? = nil
     ) {
         self.subject = subject
         self.issuer = issuer ?? subject
@@ -85,16 +85,16 @@ public struct CertificateBuilder: Sendable {
     }
 
     /// Signs the certificate with the issuer's key. Throws when the scheme does not fit the key.
-    public func sign(with key: PrivateKey, scheme: SignatureScheme) throws(EMRTDError) -> Certificate {
+    public func sign(with key: PrivateKey, scheme: SignatureScheme) throws(EMRTDError) -> X509Certificate {
         let tbs = try tbsCertificate(scheme: scheme)
         let signature = try key.signature(for: tbs, scheme: scheme)
-        return try Certificate(der: PKIDER.sequence([tbs, scheme.algorithmIdentifier, PKIDER.bitString(signature)]))
+        return try X509Certificate(der: PKIDER.sequence([tbs, scheme.algorithmIdentifier, PKIDER.bitString(signature)]))
     }
 }
 
 /// The contents of a CRL to sign.
 public struct CRLBuilder: Sendable {
-    public var issuer: DistinguishedName
+    public var issuer: X509Name
     public var thisUpdate: Date
     public var nextUpdate: Date?
     /// Revoked certificates: serial number (big-endian) and revocation date.
@@ -105,7 +105,7 @@ public struct CRLBuilder: Sendable {
     public var crlNumber: Int?
 
     public init(
-        issuer: DistinguishedName, thisUpdate: Date, nextUpdate: Date?,
+        issuer: X509Name, thisUpdate: Date, nextUpdate: Date?,
         revoked: [(serialNumber: [UInt8], date: Date)] = [], authorityKeyIdentifier: [UInt8]? = nil, crlNumber: Int? = 1
     ) {
         self.issuer = issuer
@@ -159,8 +159,8 @@ private func encodeExtension(_ oid: [UInt], critical: Bool, _ value: [UInt8]) ->
 }
 
 /// A DER BIT STRING of the named bits (trailing zero bits removed, RFC 5280 / X.690 11.2.2).
-private func encodeKeyUsage(_ usage: Certificate.KeyUsage) -> [UInt8] {
-    let bits = (0..<9).filter { usage.contains(Certificate.KeyUsage(rawValue: 1 << UInt16($0))) }
+private func encodeKeyUsage(_ usage: X509Certificate.KeyUsage) -> [UInt8] {
+    let bits = (0..<9).filter { usage.contains(X509Certificate.KeyUsage(rawValue: 1 << UInt16($0))) }
     guard let highest = bits.last else { return [PKIDER.bitString, 1, 0] }
     var bytes = [UInt8](repeating: 0, count: highest / 8 + 1)
     for bit in bits { bytes[bit / 8] |= 0x80 >> UInt8(bit % 8) }

@@ -1,7 +1,7 @@
 import Cryptography
 import EMRTDCore
 import Foundation
-import X509
+import PKIX
 
 /// The bytes of a file under `TestVectors/` (the repository root is three levels above this file).
 func vectorBytes(_ relativePath: String, filePath: String = #filePath) throws -> [UInt8] {

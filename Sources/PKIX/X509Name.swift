@@ -17,8 +17,9 @@ extension EMRTDError.Code {
 ///
 /// Equality is by value: two names are equal when they hold the same multiset of (attribute type,
 /// value) pairs, whatever the order of their RDNs and the string types used, with values compared
-/// after trimming, collapsing inner whitespace and ignoring ASCII case.
-public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
+/// after trimming, collapsing inner whitespace and ignoring ASCII case. (OpenSSL's `X509_NAME`; not
+/// `DistinguishedName`, which swift-certificates declares.)
+public struct X509Name: Sendable, Hashable, CustomStringConvertible {
     /// One `AttributeTypeAndValue`.
     public struct Attribute: Sendable, Hashable {
         /// The attribute type's OID arcs (e.g. `[2, 5, 4, 3]` for commonName).
@@ -164,7 +165,7 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
         }.joined(separator: ", ")
     }
 
-    public static func == (lhs: DistinguishedName, rhs: DistinguishedName) -> Bool {
+    public static func == (lhs: X509Name, rhs: X509Name) -> Bool {
         lhs.comparisonKeys == rhs.comparisonKeys
     }
 
