@@ -42,9 +42,15 @@ let package = Package(
         ),
 
         .target(name: "EMRTDCore", swiftSettings: strict),
+        // The one ASN.1 layer: swift-asn1 behind total readers with typed errors, a DER writer, OIDs.
+        .target(
+            name: "EMRTDASN1",
+            dependencies: ["EMRTDCore", .product(name: "SwiftASN1", package: "swift-asn1")],
+            swiftSettings: strict
+        ),
         .target(
             name: "Cryptography",
-            dependencies: ["EMRTDCore", "CCCDOpenSSL"],
+            dependencies: ["EMRTDCore", "EMRTDASN1", "CCCDOpenSSL", .product(name: "SwiftASN1", package: "swift-asn1")],
             swiftSettings: strict
         ),
         .target(name: "ISO7816", dependencies: ["EMRTDCore"], swiftSettings: strict),
@@ -56,13 +62,16 @@ let package = Package(
         ),
         .target(
             name: "AccessControl",
-            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "MRZ", "LDS"],
+            dependencies: [
+                "EMRTDCore", "EMRTDASN1", "ISO7816", "Cryptography", "SecureMessaging", "MRZ", "LDS",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
             swiftSettings: strict
         ),
         .target(
             name: "LDS",
             dependencies: [
-                "EMRTDCore", "ISO7816", "MRZ",
+                "EMRTDCore", "EMRTDASN1", "ISO7816", "MRZ",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strict
@@ -71,7 +80,7 @@ let package = Package(
         .target(
             name: "PKIX",
             dependencies: [
-                "EMRTDCore", "Cryptography", "CCCDOpenSSL",
+                "EMRTDCore", "EMRTDASN1", "Cryptography",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strict
@@ -79,14 +88,17 @@ let package = Package(
         .target(
             name: "PassiveAuthentication",
             dependencies: [
-                "EMRTDCore", "Cryptography", "PKIX", "LDS",
+                "EMRTDCore", "EMRTDASN1", "Cryptography", "PKIX", "LDS",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "Personalization",
-            dependencies: ["EMRTDCore", "ISO7816", "MRZ", "LDS", "Cryptography", "PassiveAuthentication", "AccessControl"],
+            dependencies: [
+                "EMRTDCore", "ISO7816", "MRZ", "LDS", "Cryptography", "PassiveAuthentication", "AccessControl",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -98,7 +110,7 @@ let package = Package(
         ),
         .target(
             name: "EMRTD",
-            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "PassiveAuthentication", "PKIX"],
+            dependencies: ["EMRTDCore", "EMRTDASN1", "ISO7816", "SecureMessaging", "AccessControl", "MRZ", "LDS", "PassiveAuthentication"],
             swiftSettings: strict
         ),
         .target(
@@ -119,7 +131,7 @@ let package = Package(
         .target(
             name: "Conformance",
             dependencies: [
-                "EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "EMRTD",
+                "EMRTDCore", "EMRTDASN1", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "EMRTD",
                 "VirtualChip", "PassiveAuthentication", "Personalization", "Specimen", "PCSC", "PKIX",
             ],
             swiftSettings: strict
@@ -148,24 +160,32 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "CryptographyTests", dependencies: ["Cryptography", "EMRTDCore"], swiftSettings: strict),
+        .testTarget(
+            name: "CryptographyTests", dependencies: ["Cryptography", "EMRTDASN1", "EMRTDCore", .product(name: "SwiftASN1", package: "swift-asn1")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "ISO7816Tests", dependencies: ["ISO7816", "EMRTDCore"], swiftSettings: strict),
         .testTarget(name: "MRZTests", dependencies: ["MRZ", "EMRTDCore"], swiftSettings: strict),
-        .testTarget(name: "PKIXTests", dependencies: ["PKIX", "Cryptography", "EMRTDCore"], swiftSettings: strict),
         .testTarget(
-            name: "PassiveAuthenticationTests",
-            dependencies: ["PassiveAuthentication", "PKIX", "Cryptography", "LDS", "EMRTDCore"],
+            name: "PKIXTests", dependencies: ["PKIX", "Cryptography", "EMRTDASN1", "EMRTDCore", .product(name: "SwiftASN1", package: "swift-asn1")],
             swiftSettings: strict
         ),
         .testTarget(
-            name: "LDSTests", dependencies: ["LDS", "MRZ", "ISO7816", "EMRTDCore", "Specimen", "FuzzTargets"],
+            name: "PassiveAuthenticationTests",
+            dependencies: ["PassiveAuthentication", "PKIX", "Cryptography", "LDS", "EMRTDCore", .product(name: "SwiftASN1", package: "swift-asn1")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LDSTests",
+            dependencies: ["LDS", "MRZ", "ISO7816", "EMRTDASN1", "EMRTDCore", "Specimen", "FuzzTargets", .product(name: "SwiftASN1", package: "swift-asn1")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EMRTDTests",
             dependencies: [
                 "EMRTD", "VirtualChip", "Specimen", "SecureMessaging", "AccessControl", "Cryptography",
-                "ISO7816", "LDS", "MRZ", "EMRTDCore", "VectorSuites", "Personalization", "PCSC",
+                "ISO7816", "LDS", "MRZ", "EMRTDCore", "VectorSuites", "Personalization", "PCSC", "PassiveAuthentication", "PKIX",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strict
         ),
@@ -173,13 +193,15 @@ let package = Package(
             name: "ConformanceTests",
             dependencies: [
                 "Conformance", "VirtualChip", "Specimen", "LDS", "MRZ", "AccessControl", "Cryptography", "EMRTDCore", "ISO7816",
-                "Personalization", "EMRTD", "PassiveAuthentication",
+                "Personalization", "EMRTD",
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["CCCDRead", "CCCDTool", "AccessControl", "Specimen", "MRZ", "LDS", "EMRTDCore", "IssuanceStation"],
+            dependencies: [
+                "CCCDRead", "CCCDTool", "AccessControl", "Specimen", "MRZ", "LDS", "EMRTDCore", "IssuanceStation", "VirtualChip",
+            ],
             swiftSettings: strict
         ),
     ],

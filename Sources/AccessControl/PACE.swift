@@ -4,6 +4,7 @@ public import ISO7816
 public import LDS
 public import MRZ
 public import SecureMessaging
+import SwiftASN1
 
 extension EMRTDError.Code {
     /// The chip refused the PACE password (wrong MRZ, CAN, PIN or PUK).
@@ -93,14 +94,14 @@ public enum PACE {
             case .aes192: 3
             case .aes256: 4
             }
-            let oid = OID(components: SecurityInfos.idPACE.components + [m, c])
+            let oid = SecurityInfos.idPACE.appending(m, c)
             try self.init(PACEInfo(protocolOID: oid, version: 2, parameterID: parameterID))
         }
 
         /// The PACEInfo that announces this configuration.
         public var paceInfo: PACEInfo {
             // Re-parsing our own encoding cannot fail.
-            (try? PACEInfo(protocolOID: OID(contentBytes: protocolOID), version: 2, parameterID: parameterID))!
+            (try? PACEInfo(protocolOID: ASN1ObjectIdentifier(contentBytes: protocolOID), version: 2, parameterID: parameterID))!
         }
 
         public var description: String {

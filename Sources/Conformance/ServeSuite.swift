@@ -1,6 +1,7 @@
 public import EMRTDCore
 public import Foundation
 import Cryptography
+import EMRTDASN1
 import ISO7816
 import LDS
 import PassiveAuthentication

@@ -3,7 +3,9 @@
 
 public import EMRTDCore
 public import Cryptography
+import EMRTDASN1
 public import Foundation
+public import SwiftASN1
 
 extension EMRTDError.Code {
     /// A CRL could not be decoded.
@@ -33,7 +35,7 @@ public struct CertificateRevocationList: Sendable, Hashable, CustomStringConvert
     /// The cRLNumber extension (big-endian, without leading zeros).
     public let crlNumber: [UInt8]?
     /// The OID of the CRL's signature algorithm.
-    public let signatureAlgorithm: [UInt]
+    public let signatureAlgorithm: ASN1ObjectIdentifier
     /// The signature scheme, or nil when the algorithm is not supported (then ``isSignedBy(_:)`` throws).
     public let signatureScheme: SignatureScheme?
 
@@ -51,61 +53,56 @@ public struct CertificateRevocationList: Sendable, Hashable, CustomStringConvert
     }
 
     private init(parsing der: [UInt8]) throws(EMRTDError) {
-        let outer = try PKIDER.single(der)
-        guard outer.tag == PKIDER.sequence else { throw EMRTDError(.malformedCRL, "a CRL is not a SEQUENCE") }
-        var list = outer.children()
-        let tbs = try list.read(PKIDER.sequence, "tbsCertList")
-        let outerAlgorithm = try list.read(PKIDER.sequence, "signatureAlgorithm")
-        let signatureBits = try list.read(PKIDER.bitString, "signatureValue")
-        try list.finish("the CRL")
+        let r = ASN1Reader(.malformedCRL, rules: .der)
+        var list = try r.fields(try r.parse(der, what: "the CRL"), .sequence, what: "CertificateList")
+        let tbs = try list.next(.sequence, "tbsCertList")
+        let outer = try SignedPart.Outer(&list, r)
 
-        var fields = tbs.children()
-        if let version = try fields.readIfPresent(PKIDER.integer) {
-            guard try version.smallInteger() <= 1 else { throw EMRTDError(.malformedCRL, "unknown CRL version") }
+        var fields = try r.fields(tbs, .sequence, what: "tbsCertList")
+        if let version = fields.nextIfPresent(.integer) {
+            guard try r.nonNegativeInt(version, what: "version") <= 1 else { throw EMRTDError(.malformedCRL, "unknown CRL version") }
         }
-        let innerAlgorithm = try fields.read(PKIDER.sequence, "signature")
-        issuer = try X509Name(node: try fields.read(PKIDER.sequence, "issuer"))
-        thisUpdate = try ASN1Time.parse(try fields.read(), "thisUpdate")
-        if let tag = fields.nextTag, tag == PKIDER.utcTime || tag == PKIDER.generalizedTime {
-            nextUpdate = try ASN1Time.parse(try fields.read(), "nextUpdate")
+        let innerAlgorithm = try fields.next(.sequence, "signature")
+        issuer = try X509Name(node: try fields.next(.sequence, "issuer"))
+        thisUpdate = try r.time(try fields.next("thisUpdate"), what: "thisUpdate")
+        if let next = fields.peek, next.identifier == .utcTime || next.identifier == .generalizedTime {
+            nextUpdate = try r.time(try fields.next("nextUpdate"), what: "nextUpdate")
         } else {
             nextUpdate = nil
         }
         var entries: [Entry] = []
-        if let revoked = try fields.readIfPresent(PKIDER.sequence) {
-            var reader = revoked.children()
-            while !reader.isAtEnd {
-                var entry = try reader.read(PKIDER.sequence, "revoked certificate").children()
-                let serial = try serialNumberBytes(try entry.read(PKIDER.integer, "userCertificate"))
-                let date = try ASN1Time.parse(try entry.read(), "revocationDate")
-                _ = try entry.readIfPresent(PKIDER.sequence)  // crlEntryExtensions
-                try entry.finish("a revoked certificate entry")
+        if let revoked = fields.nextIfPresent(.sequence) {
+            for item in try r.children(revoked, .sequence, what: "revokedCertificates") {
+                var entry = try r.fields(item, .sequence, what: "revoked certificate")
+                let serial = try serialNumberBytes(try entry.next(.integer, "userCertificate"), r)
+                let date = try r.time(try entry.next("revocationDate"), what: "revocationDate")
+                _ = entry.nextIfPresent(.sequence)  // crlEntryExtensions
+                try entry.finish()
                 entries.append(Entry(serialNumber: serial, revocationDate: date))
             }
         }
         var aki: [UInt8]? = nil, number: [UInt8]? = nil
-        if let wrapped = try fields.readIfPresent(PKIDER.context(0, constructed: true)) {
-            for ext in try readExtensions(try PKIDER.single(wrapped.contents)) {
+        if let wrapped = fields.nextIfPresent(.context(0)) {
+            for ext in try readExtensions(try r.explicit(wrapped, tag: 0, what: "crlExtensions"), r) {
                 switch ext.oid {
-                case ExtensionOID.authorityKeyIdentifier: aki = try authorityKeyIdentifierValue(ext.value)
-                case ExtensionOID.crlNumber: number = try PKIDER.single(ext.value).unsignedInteger()
+                case ExtensionOID.authorityKeyIdentifier: aki = try authorityKeyIdentifierValue(ext.value, r)
+                case ExtensionOID.crlNumber:
+                    number = try r.unsignedInteger(try r.parse(ext.value, what: "cRLNumber"), what: "cRLNumber")
                 default: break
                 }
             }
         }
-        try fields.finish("tbsCertList")
+        try fields.finish()
 
         self.entries = entries
         revokedSerialNumbers = Set(entries.map(\.serialNumber))
         authorityKeyIdentifier = aki
         crlNumber = number
-        let (algorithmOID, parameters) = try algorithmIdentifier(outerAlgorithm)
-        signatureAlgorithm = algorithmOID
-        signatureScheme = try? SignatureScheme.fromAlgorithmIdentifier(oid: algorithmOID, parameters: parameters)
-        signatureFieldsConsistent = Array(innerAlgorithm.encoded) == Array(outerAlgorithm.encoded)
-            && signatureBits.contents.first == 0
-        signatureValue = Array(signatureBits.contents.dropFirst())
-        tbsRange = tbs.encoded.startIndex..<tbs.encoded.endIndex
+        signatureAlgorithm = outer.algorithm.algorithm
+        signatureScheme = outer.scheme
+        signatureFieldsConsistent = outer.isConsistent(with: innerAlgorithm)
+        signatureValue = outer.value
+        tbsRange = tbs.encodedBytes.startIndex..<tbs.encodedBytes.endIndex
         self.der = der
     }
 

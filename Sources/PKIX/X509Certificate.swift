@@ -7,7 +7,9 @@
 
 public import EMRTDCore
 public import Cryptography
+import EMRTDASN1
 public import Foundation
+public import SwiftASN1
 
 extension EMRTDError.Code {
     /// A certificate could not be decoded.
@@ -46,7 +48,7 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     /// The subject's key (EC keys with explicit domain parameters included).
     public let publicKey: PublicKey
     /// The OID of the certificate's signature algorithm.
-    public let signatureAlgorithm: [UInt]
+    public let signatureAlgorithm: ASN1ObjectIdentifier
     /// The signature scheme, or nil when the algorithm is not supported (then ``isSignedBy(_:)`` throws).
     public let signatureScheme: SignatureScheme?
     /// The subject key identifier extension's value.
@@ -60,9 +62,9 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     /// The key usage extension, nil when absent (no restriction).
     public let keyUsage: KeyUsage?
     /// The OIDs of the extensions present, in order.
-    public let extensionOIDs: [[UInt]]
+    public let extensionOIDs: [ASN1ObjectIdentifier]
     /// Critical extensions this type does not interpret (the caller decides what they mean).
-    public let unhandledCriticalExtensions: [[UInt]]
+    public let unhandledCriticalExtensions: [ASN1ObjectIdentifier]
 
     private let tbsRange: Range<Int>
     private let signatureValue: [UInt8]
@@ -85,63 +87,61 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     }
 
     private init(parsing der: [UInt8]) throws(EMRTDError) {
-        let outer = try PKIDER.single(der)
-        guard outer.tag == PKIDER.sequence else { throw EMRTDError(.malformedCertificate, "a certificate is not a SEQUENCE") }
-        var certificate = outer.children()
-        let tbs = try certificate.read(PKIDER.sequence, "tbsCertificate")
-        let outerAlgorithm = try certificate.read(PKIDER.sequence, "signatureAlgorithm")
-        let signatureBits = try certificate.read(PKIDER.bitString, "signatureValue")
-        try certificate.finish("the certificate")
+        let r = ASN1Reader.certificate
+        var certificate = try r.fields(try r.parse(der, what: "the certificate"), .sequence, what: "Certificate")
+        let tbs = try certificate.next(.sequence, "tbsCertificate")
+        let outer = try SignedPart.Outer(&certificate, r)
 
-        var fields = tbs.children()
-        if let explicitVersion = try fields.readIfPresent(PKIDER.context(0, constructed: true)) {
-            version = try PKIDER.single(explicitVersion.contents).smallInteger() + 1
+        var fields = try r.fields(tbs, .sequence, what: "tbsCertificate")
+        if let explicitVersion = fields.nextIfPresent(.context(0)) {
+            version = try r.nonNegativeInt(try r.explicit(explicitVersion, tag: 0, what: "version"), what: "version") + 1
             guard (1...3).contains(version) else {
                 throw EMRTDError(.malformedCertificate, "unknown certificate version \(version)")
             }
         } else {
             version = 1
         }
-        serialNumber = try serialNumberBytes(try fields.read(PKIDER.integer, "serialNumber"))
-        let innerAlgorithm = try fields.read(PKIDER.sequence, "signature")
-        issuer = try X509Name(node: try fields.read(PKIDER.sequence, "issuer"))
-        var validity = try fields.read(PKIDER.sequence, "validity").children()
-        notBefore = try ASN1Time.parse(try validity.read(), "notBefore")
-        notAfter = try ASN1Time.parse(try validity.read(), "notAfter")
-        try validity.finish("validity")
-        subject = try X509Name(node: try fields.read(PKIDER.sequence, "subject"))
-        let spki = try fields.read(PKIDER.sequence, "subjectPublicKeyInfo")
-        _ = try fields.readIfPresent(PKIDER.context(1, constructed: false))  // issuerUniqueID
-        _ = try fields.readIfPresent(PKIDER.context(2, constructed: false))  // subjectUniqueID
+        serialNumber = try serialNumberBytes(try fields.next(.integer, "serialNumber"), r)
+        let innerAlgorithm = try fields.next(.sequence, "signature")
+        issuer = try X509Name(node: try fields.next(.sequence, "issuer"))
+        var validity = try r.fields(try fields.next(.sequence, "validity"), .sequence, what: "validity")
+        notBefore = try r.time(try validity.next("notBefore"), what: "notBefore")
+        notAfter = try r.time(try validity.next("notAfter"), what: "notAfter")
+        try validity.finish()
+        subject = try X509Name(node: try fields.next(.sequence, "subject"))
+        let spki = try fields.next(.sequence, "subjectPublicKeyInfo")
+        _ = fields.nextIfPresent(.context(1))  // issuerUniqueID
+        _ = fields.nextIfPresent(.context(2))  // subjectUniqueID
         var extensions: [Extension] = []
-        if let wrapped = try fields.readIfPresent(PKIDER.context(3, constructed: true)) {
-            extensions = try readExtensions(try PKIDER.single(wrapped.contents))
+        if let wrapped = fields.nextIfPresent(.context(3)) {
+            extensions = try readExtensions(try r.explicit(wrapped, tag: 3, what: "extensions"), r)
         }
-        try fields.finish("tbsCertificate")
+        try fields.finish()
 
-        let (algorithmOID, parameters) = try algorithmIdentifier(outerAlgorithm)
-        signatureAlgorithm = algorithmOID
-        signatureScheme = try? SignatureScheme.fromAlgorithmIdentifier(oid: algorithmOID, parameters: parameters)
-        signatureFieldsConsistent = Array(innerAlgorithm.encoded) == Array(outerAlgorithm.encoded)
-            && signatureBits.contents.first == 0
-        signatureValue = Array(signatureBits.contents.dropFirst())
-        publicKey = try PublicKey(subjectPublicKeyInfo: Array(spki.encoded))
+        signatureAlgorithm = outer.algorithm.algorithm
+        signatureScheme = outer.scheme
+        signatureFieldsConsistent = outer.isConsistent(with: innerAlgorithm)
+        signatureValue = outer.value
+        publicKey = try PublicKey(subjectPublicKeyInfo: Array(spki.encodedBytes))
 
         var ski: [UInt8]? = nil, aki: [UInt8]? = nil, ca = false, pathLength: Int? = nil, usage: KeyUsage? = nil
-        var unhandled: [[UInt]] = []
+        var unhandled: [ASN1ObjectIdentifier] = []
         for ext in extensions {
             switch ext.oid {
             case ExtensionOID.subjectKeyIdentifier:
-                ski = Array(try PKIDER.single(ext.value).octets())
+                ski = try r.octetString(try r.parse(ext.value, what: "subjectKeyIdentifier"), what: "subjectKeyIdentifier")
             case ExtensionOID.authorityKeyIdentifier:
-                aki = try authorityKeyIdentifierValue(ext.value)
+                aki = try authorityKeyIdentifierValue(ext.value, r)
             case ExtensionOID.basicConstraints:
-                var constraints = try PKIDER.single(ext.value).children()
-                if let flag = try constraints.readIfPresent(PKIDER.boolean) { ca = try flag.boolean() }
-                if let length = try constraints.readIfPresent(PKIDER.integer) { pathLength = try length.smallInteger() }
-                try constraints.finish("basicConstraints")
+                var constraints = try r.fields(
+                    try r.parse(ext.value, what: "basicConstraints"), .sequence, what: "basicConstraints")
+                if let flag = constraints.nextIfPresent(.boolean) { ca = try r.boolean(flag, what: "cA") }
+                if let length = constraints.nextIfPresent(.integer) {
+                    pathLength = try r.nonNegativeInt(length, what: "pathLenConstraint")
+                }
+                try constraints.finish()
             case ExtensionOID.keyUsage:
-                usage = try keyUsageValue(ext.value)
+                usage = try keyUsageValue(ext.value, r)
             default:
                 if ext.critical { unhandled.append(ext.oid) }
             }
@@ -156,8 +156,7 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
         keyUsage = usage
         extensionOIDs = extensions.map(\.oid)
         unhandledCriticalExtensions = unhandled
-        let start = tbs.encoded.startIndex - der.startIndex
-        tbsRange = start..<(start + tbs.encoded.count)
+        tbsRange = tbs.encodedBytes.startIndex..<tbs.encodedBytes.endIndex
         self.der = der
     }
 
@@ -207,86 +206,75 @@ extension PublicKey {
     /// The key identifier of RFC 5280, 4.2.1.2, method 1: SHA-1 of the subjectPublicKey BIT STRING
     /// (without its unused-bits byte).
     public var keyIdentifier: [UInt8] {
-        if let outer = try? PKIDER.single(subjectPublicKeyInfo) {
-            var fields = outer.children()
-            if (try? fields.read()) != nil, let bits = try? fields.read(), bits.tag == PKIDER.bitString, !bits.contents.isEmpty {
-                return HashAlgorithm.sha1.hash(Array(bits.contents.dropFirst()))
-            }
+        let r = ASN1Reader.certificate
+        if let spki = try? r.children(try r.parse(subjectPublicKeyInfo, what: "SubjectPublicKeyInfo"), .sequence, what: "SubjectPublicKeyInfo"),
+           spki.count == 2, case .primitive(let bits) = spki[1].content, spki[1].identifier == .bitString, !bits.isEmpty
+        {
+            return HashAlgorithm.sha1.hash(Array(bits.dropFirst()))
         }
         return HashAlgorithm.sha1.hash(subjectPublicKeyInfo)
     }
 }
 
+extension ASN1Reader {
+    /// The reader of certificates: failures are `x509.certificate-malformed`.
+    static let certificate = ASN1Reader(.malformedCertificate, rules: .der)
+}
+
 // MARK: - Shared parsing
 
 enum ExtensionOID {
-    static let subjectKeyIdentifier: [UInt] = [2, 5, 29, 14]
-    static let keyUsage: [UInt] = [2, 5, 29, 15]
-    static let basicConstraints: [UInt] = [2, 5, 29, 19]
-    static let crlNumber: [UInt] = [2, 5, 29, 20]
-    static let authorityKeyIdentifier: [UInt] = [2, 5, 29, 35]
+    static let subjectKeyIdentifier: ASN1ObjectIdentifier = "2.5.29.14"
+    static let keyUsage: ASN1ObjectIdentifier = "2.5.29.15"
+    static let basicConstraints: ASN1ObjectIdentifier = "2.5.29.19"
+    static let crlNumber: ASN1ObjectIdentifier = "2.5.29.20"
+    static let authorityKeyIdentifier: ASN1ObjectIdentifier = "2.5.29.35"
 }
 
 struct Extension {
-    let oid: [UInt]
+    let oid: ASN1ObjectIdentifier
     let critical: Bool
     /// The contents of extnValue (the DER of the extension's value).
-    let value: ArraySlice<UInt8>
+    let value: [UInt8]
 }
 
-/// `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension`.
-func readExtensions(_ node: PKIDER.Node) throws(EMRTDError) -> [Extension] {
-    guard node.tag == PKIDER.sequence else { throw EMRTDError(.malformedCertificate, "extensions are not a SEQUENCE") }
+/// `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension`,
+/// `Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }`.
+func readExtensions(_ node: ASN1Node, _ r: ASN1Reader) throws(EMRTDError) -> [Extension] {
     var out: [Extension] = []
-    var reader = node.children()
-    while !reader.isAtEnd {
-        var fields = try reader.read(PKIDER.sequence, "Extension").children()
-        let oid = try fields.read().objectIdentifier()
-        let critical = try fields.readIfPresent(PKIDER.boolean)?.boolean() ?? false
-        let value = try fields.read().octets()
-        try fields.finish("Extension")
+    for item in try r.children(node, .sequence, what: "extensions") {
+        var fields = try r.fields(item, .sequence, what: "Extension")
+        let oid = try r.oid(try fields.next("extnID"), what: "extnID")
+        let critical = try fields.nextIfPresent(.boolean).map { (n: ASN1Node) throws(EMRTDError) in try r.boolean(n, what: "critical") } ?? false
+        let value = try r.octetString(try fields.next("extnValue"), what: "extnValue")
+        try fields.finish()
         guard !out.contains(where: { $0.oid == oid }) else {
-            throw EMRTDError(.malformedCertificate, "extension \(oid.map(String.init).joined(separator: ".")) appears twice")
+            throw EMRTDError(.malformedCertificate, "extension \(oid) appears twice")
         }
         out.append(Extension(oid: oid, critical: critical, value: value))
     }
     return out
 }
 
-/// The OID and the parameters' DER (nil when absent) of an `AlgorithmIdentifier`.
-func algorithmIdentifier(_ node: PKIDER.Node) throws(EMRTDError) -> ([UInt], [UInt8]?) {
-    var fields = node.children()
-    let oid = try fields.read().objectIdentifier()
-    let parameters = fields.isAtEnd ? nil : Array(try fields.read().encoded)
-    try fields.finish("AlgorithmIdentifier")
-    return (oid, parameters)
-}
-
 /// A serial number INTEGER's contents without leading zero bytes.
-func serialNumberBytes(_ node: PKIDER.Node) throws(EMRTDError) -> [UInt8] {
-    guard !node.contents.isEmpty else { throw EMRTDError(.malformedCertificate, "an empty serial number") }
-    let stripped = node.contents.drop { $0 == 0 }
-    return stripped.isEmpty ? [0] : Array(stripped)
+func serialNumberBytes(_ node: ASN1Node, _ r: ASN1Reader) throws(EMRTDError) -> [UInt8] {
+    integerMagnitude(try r.integerBytes(node, what: "serialNumber"))
 }
 
 /// `AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, … }`.
-func authorityKeyIdentifierValue(_ value: ArraySlice<UInt8>) throws(EMRTDError) -> [UInt8]? {
-    let node = try PKIDER.single(value)
-    guard node.tag == PKIDER.sequence else { throw EMRTDError(.malformedCertificate, "authorityKeyIdentifier is not a SEQUENCE") }
-    var fields = node.children()
-    let keyID = try fields.readIfPresent(PKIDER.context(0, constructed: false))
-    _ = try fields.readIfPresent(PKIDER.context(1, constructed: true))
-    _ = try fields.readIfPresent(PKIDER.context(2, constructed: false))
-    try fields.finish("authorityKeyIdentifier")
-    return keyID.map { Array($0.contents) }
+func authorityKeyIdentifierValue(_ value: [UInt8], _ r: ASN1Reader) throws(EMRTDError) -> [UInt8]? {
+    var fields = try r.fields(try r.parse(value, what: "authorityKeyIdentifier"), .sequence, what: "authorityKeyIdentifier")
+    let keyID = fields.nextIfPresent(.context(0))
+    _ = fields.nextIfPresent(.context(1))  // authorityCertIssuer
+    _ = fields.nextIfPresent(.context(2))  // authorityCertSerialNumber
+    try fields.finish()
+    return try keyID.map { (n: ASN1Node) throws(EMRTDError) in Array(try r.primitive(n, .context(0), what: "keyIdentifier")) }
 }
 
-private func keyUsageValue(_ value: ArraySlice<UInt8>) throws(EMRTDError) -> X509Certificate.KeyUsage {
-    let node = try PKIDER.single(value)
-    guard node.tag == PKIDER.bitString, let unused = node.contents.first, unused < 8 else {
-        throw EMRTDError(.malformedCertificate, "keyUsage is not a BIT STRING")
-    }
-    let bytes = Array(node.contents.dropFirst())
+private func keyUsageValue(_ value: [UInt8], _ r: ASN1Reader) throws(EMRTDError) -> X509Certificate.KeyUsage {
+    let contents = try r.primitive(try r.parse(value, what: "keyUsage"), .bitString, what: "keyUsage")
+    guard let unused = contents.first, unused < 8 else { throw EMRTDError(.malformedCertificate, "keyUsage is not a BIT STRING") }
+    let bytes = Array(contents.dropFirst())
     var usage = X509Certificate.KeyUsage()
     for bit in 0..<9 where bit / 8 < bytes.count && bytes[bit / 8] & (0x80 >> UInt8(bit % 8)) != 0 {
         usage.insert(X509Certificate.KeyUsage(rawValue: 1 << UInt16(bit)))

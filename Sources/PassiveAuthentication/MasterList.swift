@@ -1,8 +1,8 @@
+import EMRTDASN1
 public import EMRTDCore
 public import Foundation
-public import LDS
-import SwiftASN1
 public import PKIX
+public import SwiftASN1
 
 /// An ICAO CSCA master list (ICAO Doc 9303-12 9): a CMS SignedData whose eContent lists CSCA
 /// certificates, signed by a master list signer that a CSCA of the issuing State certified.
@@ -17,7 +17,7 @@ public import PKIX
 /// ```
 public struct MasterList: Sendable {
     /// `id-icao-cscaMasterList` (2.23.136.1.1.2).
-    public static let contentType: OID = "2.23.136.1.1.2"
+    public static let contentType: ASN1ObjectIdentifier = "2.23.136.1.1.2"
 
     public struct UnreadableCertificate: Sendable, Hashable {
         /// Position in certList (0-based).
@@ -43,11 +43,11 @@ public struct MasterList: Sendable {
         guard signed.contentType == Self.contentType else {
             throw EMRTDError(
                 .cmsUnexpectedContentType,
-                "the SignedData encapsulates \(algorithmName(signed.contentType)), not a CSCA master list (\(Self.contentType))")
+                "the SignedData encapsulates \(KnownOID.describe(signed.contentType)), not a CSCA master list (\(Self.contentType))")
         }
         guard let content = signed.content else { throw EMRTDError(.masterListMalformed, "the master list has no eContent") }
         let r = ASN1Reader.masterList
-        let root = try r.parse(content[...], what: "CscaMasterList")
+        let root = try r.parse(content, what: "CscaMasterList")
         let fields = try r.children(root, .sequence, what: "CscaMasterList")
         guard fields.count == 2 else { throw r.fail("CscaMasterList has \(fields.count) elements, expected 2") }
         version = try r.int(fields[0], what: "CscaMasterList.version")

@@ -1,6 +1,6 @@
+import EMRTDASN1
 public import EMRTDCore
 import Foundation
-import LDS
 import SwiftASN1
 public import PKIX
 
@@ -96,8 +96,8 @@ public struct TrustStore: Sendable {
             return
         }
 
-        guard let root = try? BER.parse(bytes), case .constructed(let children) = root.content,
-              root.identifier == .sequence, let first = Array(children).first
+        let r = ASN1Reader(.trustUnrecognizedFile)
+        guard let root = try? r.parse(bytes, what: name), let first = (try? r.children(root, .sequence, what: name))?.first
         else {
             throw EMRTDError(.trustUnrecognizedFile, "\(name) is neither a certificate, a CRL nor a master list")
         }

@@ -1,4 +1,5 @@
 import Cryptography
+import EMRTDASN1
 import EMRTDCore
 import Foundation
 import LDS
@@ -81,8 +82,6 @@ func day(_ date: Date) -> String {
     return formatter.string(from: date)
 }
 
-func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02X", $0) }.joined() }
-
 // MARK: - Signer
 
 /// Does `certificate` carry the identity `sid` names? Names compare by value (RDN order and string
@@ -101,10 +100,10 @@ func matches(_ certificate: X509Certificate, _ sid: CryptographicMessageSyntax.S
 func describe(_ sid: CryptographicMessageSyntax.SignerIdentifier) -> String {
     switch sid {
     case .subjectKeyIdentifier(let ski):
-        return "subject key identifier \(hex(ski))"
+        return "subject key identifier \(ski.hex)"
     case .issuerAndSerialNumber(let issuer, let serial):
         let name = (try? X509Name(der: issuer)).map { "\($0)" } ?? "an unreadable name"
-        return "issuer \(name), serial \(hex(serial))"
+        return "issuer \(name), serial \(serial.hex)"
     }
 }
 
@@ -154,7 +153,7 @@ struct SignerInfoSignature: VerificationCheck {
         let scheme: SignatureScheme
         do {
             scheme = try SignatureScheme.fromAlgorithmIdentifier(
-                oid: info.signatureAlgorithm.algorithm.components,
+                oid: info.signatureAlgorithm.algorithm,
                 parameters: info.signatureAlgorithm.parameters, digest: digest)
         } catch {
             context.unsupported = true
@@ -179,7 +178,7 @@ struct SignerInfoSignature: VerificationCheck {
                     attributesOK = false
                     context.note(
                         .cmsContentTypeMismatch,
-                        "the contentType signed attribute (\(algorithmName(type))) differs from eContentType (\(algorithmName(context.signedData.contentType)))")
+                        "the contentType signed attribute (\(KnownOID.describe(type))) differs from eContentType (\(KnownOID.describe(context.signedData.contentType)))")
                 default:
                     break
                 }

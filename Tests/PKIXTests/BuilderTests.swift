@@ -1,4 +1,5 @@
 import Cryptography
+import EMRTDASN1
 import EMRTDCore
 import Foundation
 import Testing
@@ -171,7 +172,8 @@ private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
 
 /// The subjectPublicKey bits of a SubjectPublicKeyInfo (without the unused-bits byte).
 private func bitStringContents(_ spki: [UInt8]) -> [UInt8] {
-    guard var fields = try? PKIDER.single(spki).children(), (try? fields.read()) != nil,
-          let bits = try? fields.read() else { return [] }
-    return Array(bits.contents.dropFirst())
+    let r = ASN1Reader(.malformedDER, rules: .der)
+    guard let fields = try? r.children(try r.parse(spki, what: "SubjectPublicKeyInfo"), .sequence, what: "SubjectPublicKeyInfo"),
+          fields.count == 2, let bits = try? r.bitString(fields[1], what: "subjectPublicKey") else { return [] }
+    return Array(bits)
 }

@@ -1,8 +1,10 @@
 import Cryptography
+import EMRTDASN1
 import EMRTDCore
 import Foundation
-import Testing
 import PKIX
+import SwiftASN1
+import Testing
 
 // Names compare by value: a SignerInfo's issuer may list the RDNs in another order, or use other
 // string types, case and spacing, than the certificate.
@@ -10,9 +12,10 @@ import PKIX
 private typealias A = X509Name.Attribute
 
 /// A Name encoded by hand: RDNs of (type, string tag, text).
-private func encodedName(_ rdns: [(type: [UInt], tag: UInt8, value: [UInt8])]) -> [UInt8] {
-    PKIDER.sequence(rdns.map { rdn in
-        PKIDER.tlv(PKIDER.set, PKIDER.sequence([PKIDER.oid(rdn.type), PKIDER.tlv(rdn.tag, rdn.value)]))
+private func encodedName(_ rdns: [(type: ASN1ObjectIdentifier, tag: UInt8, value: [UInt8])]) -> [UInt8] {
+    DERWriter.sequence(rdns.map { rdn in
+        // The value by hand (short strings): tag, one length octet, contents.
+        DERWriter.set(of: [DERWriter.sequence([DERWriter.oid(rdn.type), [rdn.tag, UInt8(rdn.value.count)] + rdn.value])])
     })
 }
 
@@ -72,8 +75,8 @@ private func encodedName(_ rdns: [(type: [UInt], tag: UInt8, value: [UInt8])]) -
     #expect(try X509Name(der: name.der) == name)
     #expect(try X509Name(der: name.der).rdns[1][0].value == "Bộ Công an")
     // A value that is not a string is shown as #hex and compared by encoding.
-    let binary = try X509Name(der: PKIDER.sequence([
-        PKIDER.tlv(PKIDER.set, PKIDER.sequence([PKIDER.oid(A.commonName), PKIDER.octetString([0xAB, 0xCD])])),
+    let binary = try X509Name(der: DERWriter.sequence([
+        DERWriter.set(of: [DERWriter.sequence([DERWriter.oid(A.commonName), DERWriter.octetString([0xAB, 0xCD])])]),
     ]))
     #expect(binary.description == "CN=#0402ABCD")
     #expect(binary.commonName == nil)
