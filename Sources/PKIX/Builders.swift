@@ -88,9 +88,7 @@ public struct CertificateBuilder: Sendable {
 
     /// Signs the certificate with the issuer's key. Throws when the scheme does not fit the key.
     public func sign(with key: PrivateKey, scheme: SignatureScheme) throws(EMRTDError) -> X509Certificate {
-        let tbs = try tbsCertificate(scheme: scheme)
-        let signature = try key.signature(for: tbs, scheme: scheme)
-        return try X509Certificate(der: DERWriter.sequence([tbs, scheme.algorithmIdentifier, DERWriter.bitString(signature)]))
+        try X509Certificate(der: signedEncoding(try tbsCertificate(scheme: scheme), key, scheme))
     }
 }
 
@@ -147,10 +145,13 @@ public struct CRLBuilder: Sendable {
 
     /// Signs the CRL with the issuer's key.
     public func sign(with key: PrivateKey, scheme: SignatureScheme) throws(EMRTDError) -> CertificateRevocationList {
-        let tbs = try tbsCertList(scheme: scheme)
-        let signature = try key.signature(for: tbs, scheme: scheme)
-        return try CertificateRevocationList(der: DERWriter.sequence([tbs, scheme.algorithmIdentifier, DERWriter.bitString(signature)]))
+        try CertificateRevocationList(der: signedEncoding(try tbsCertList(scheme: scheme), key, scheme))
     }
+}
+
+/// `SEQUENCE { tbs, signatureAlgorithm, signatureValue }` with the signature of `tbs` (RFC 5280 4.1, 5.1).
+private func signedEncoding(_ tbs: [UInt8], _ key: PrivateKey, _ scheme: SignatureScheme) throws(EMRTDError) -> [UInt8] {
+    DERWriter.sequence([tbs, scheme.algorithmIdentifier, DERWriter.bitString(try key.signature(for: tbs, scheme: scheme))])
 }
 
 private func encodeExtension(_ oid: ASN1ObjectIdentifier, critical: Bool, _ value: [UInt8]) -> [UInt8] {

@@ -35,13 +35,11 @@ public struct CertificateRevocationList: Sendable, Hashable, CustomStringConvert
     /// The cRLNumber extension (big-endian, without leading zeros).
     public let crlNumber: [UInt8]?
     /// The OID of the CRL's signature algorithm.
-    public let signatureAlgorithm: ASN1ObjectIdentifier
+    public var signatureAlgorithm: ASN1ObjectIdentifier { signed.algorithm }
     /// The signature scheme, or nil when the algorithm is not supported (then ``isSignedBy(_:)`` throws).
-    public let signatureScheme: SignatureScheme?
+    public var signatureScheme: SignatureScheme? { signed.scheme }
 
-    private let tbsRange: Range<Int>
-    private let signatureValue: [UInt8]
-    private let signatureFieldsConsistent: Bool
+    private let signed: SignedPart
 
     /// Decodes a DER CRL. Throws ``EMRTDError/Code/malformedCRL``.
     public init(der: [UInt8]) throws(EMRTDError) {
@@ -54,11 +52,8 @@ public struct CertificateRevocationList: Sendable, Hashable, CustomStringConvert
 
     private init(parsing der: [UInt8]) throws(EMRTDError) {
         let r = ASN1Reader(.malformedCRL, rules: .der)
-        var list = try r.fields(try r.parse(der, what: "the CRL"), .sequence, what: "CertificateList")
-        let tbs = try list.next(.sequence, "tbsCertList")
-        let outer = try SignedPart.Outer(&list, r)
-
-        var fields = try r.fields(tbs, .sequence, what: "tbsCertList")
+        let envelope = try SignedPart.envelope(der, r, what: "CRL", tbs: "tbsCertList")
+        var fields = try r.fields(envelope.tbs, .sequence, what: "tbsCertList")
         if let version = fields.nextIfPresent(.integer) {
             guard try r.nonNegativeInt(version, what: "version") <= 1 else { throw EMRTDError(.malformedCRL, "unknown CRL version") }
         }
@@ -98,22 +93,15 @@ public struct CertificateRevocationList: Sendable, Hashable, CustomStringConvert
         revokedSerialNumbers = Set(entries.map(\.serialNumber))
         authorityKeyIdentifier = aki
         crlNumber = number
-        signatureAlgorithm = outer.algorithm.algorithm
-        signatureScheme = outer.scheme
-        signatureFieldsConsistent = outer.isConsistent(with: innerAlgorithm)
-        signatureValue = outer.value
-        tbsRange = tbs.encodedBytes.startIndex..<tbs.encodedBytes.endIndex
+        signed = envelope.signedPart(inner: innerAlgorithm)
         self.der = der
     }
 
     /// Every CRL in a file: one DER CRL, or PEM text with `X509 CRL` blocks.
     public static func parse(fileContents: [UInt8]) throws(EMRTDError) -> [CertificateRevocationList] {
-        guard PKIPEM.looksLikePEM(fileContents) else { return [try CertificateRevocationList(der: fileContents)] }
-        let blocks = try PKIPEM.blocks(String(decoding: fileContents, as: UTF8.self)).filter { $0.label == "X509 CRL" }
-        guard !blocks.isEmpty else { throw EMRTDError(.malformedCRL, "no X509 CRL block in the PEM text") }
-        var out: [CertificateRevocationList] = []
-        for block in blocks { out.append(try CertificateRevocationList(der: block.der)) }
-        return out
+        try objects(in: fileContents, labels: ["X509 CRL"], code: .malformedCRL) {
+            (der: [UInt8]) throws(EMRTDError) in try CertificateRevocationList(der: der)
+        }
     }
 
     /// True when `certificate` is listed: its issuer is this CRL's issuer (by value) and its serial
@@ -127,10 +115,7 @@ public struct CertificateRevocationList: Sendable, Hashable, CustomStringConvert
     /// signature algorithm differs from the TBS's); throws for an unsupported algorithm or a key of
     /// the wrong type.
     public func isSignedBy(_ key: PublicKey) throws(EMRTDError) -> Bool {
-        try SignedPart(
-            algorithm: signatureAlgorithm, scheme: signatureScheme, tbs: der[tbsRange], value: signatureValue,
-            fieldsConsistent: signatureFieldsConsistent
-        ).isSigned(by: key, what: "CRL")
+        try signed.isSigned(by: key, what: "CRL")
     }
 
     /// The PEM text (`-----BEGIN X509 CRL-----`).

@@ -6,43 +6,46 @@ import SwiftASN1
 /// What certificates and CRLs share (RFC 5280: `SEQUENCE { tbs, signatureAlgorithm, signatureValue }`):
 /// the signature is checked over the exact TBS bytes read, with the issuer's key given directly,
 /// so explicit EC parameters work where OpenSSL's chain builder refuses them.
-struct SignedPart: Sendable, Hashable {
+struct SignedPart: Sendable {
     /// The outer signature algorithm.
     let algorithm: ASN1ObjectIdentifier
+    /// The scheme ``algorithm`` names, nil when it is not supported.
     let scheme: SignatureScheme?
+    /// The TBS element's encoding as read.
     let tbs: ArraySlice<UInt8>
     let value: [UInt8]
-    /// The inner (TBS) algorithm equals the outer one, as RFC 5280 requires.
+    /// The inner (TBS) algorithm equals the outer one, byte for byte, as RFC 5280 requires, and the
+    /// signature BIT STRING is whole bytes.
     let fieldsConsistent: Bool
 
-    /// The two fields after the TBS: `signatureAlgorithm AlgorithmIdentifier, signatureValue BIT STRING`.
-    struct Outer {
-        let encodedAlgorithm: ArraySlice<UInt8>
+    /// The three fields of a signed object read, before its TBS is.
+    struct Envelope {
+        /// The TBS element, for the caller to read.
+        let tbs: ASN1Node
+        let algorithmNode: ASN1Node
         let algorithm: AlgorithmIdentifier
-        /// The scheme ``algorithm`` names, nil when it is not supported.
-        let scheme: SignatureScheme?
-        /// The signature's bytes.
-        let value: [UInt8]
-        /// The BIT STRING is whole bytes.
-        let wholeBytes: Bool
+        let bits: ArraySlice<UInt8>
 
-        /// Reads the two fields, and checks that nothing follows them.
-        init(_ fields: inout ASN1Fields, _ r: ASN1Reader) throws(EMRTDError) {
-            let algorithmNode = try fields.next(.sequence, "signatureAlgorithm")
-            let bits = try r.primitive(try fields.next(.bitString, "signatureValue"), .bitString, what: "signatureValue")
-            try fields.finish()
-            encodedAlgorithm = algorithmNode.encodedBytes
-            algorithm = try r.algorithm(algorithmNode, what: "signatureAlgorithm")
-            scheme = try? SignatureScheme.fromAlgorithmIdentifier(oid: algorithm.algorithm, parameters: algorithm.parameters)
-            wholeBytes = bits.first == 0
-            value = Array(bits.dropFirst())
+        /// The signed part, once the TBS's own signature field (`inner`) is known.
+        func signedPart(inner: ASN1Node) -> SignedPart {
+            SignedPart(
+                algorithm: algorithm.algorithm,
+                scheme: try? SignatureScheme.fromAlgorithmIdentifier(oid: algorithm.algorithm, parameters: algorithm.parameters),
+                tbs: tbs.encodedBytes, value: Array(bits.dropFirst()),
+                fieldsConsistent: bits.first == 0 && Array(inner.encodedBytes) == Array(algorithmNode.encodedBytes))
         }
+    }
 
-        /// The signature field inside the TBS is the same AlgorithmIdentifier, byte for byte, and
-        /// the signature is whole bytes.
-        func isConsistent(with inner: ASN1Node) -> Bool {
-            wholeBytes && Array(inner.encodedBytes) == Array(encodedAlgorithm)
-        }
+    /// Reads `SEQUENCE { tbs SEQUENCE, signatureAlgorithm AlgorithmIdentifier, signatureValue BIT STRING }`.
+    static func envelope(_ der: [UInt8], _ r: ASN1Reader, what: String, tbs: String) throws(EMRTDError) -> Envelope {
+        var fields = try r.fields(try r.parse(der, what: "the \(what)"), .sequence, what: what)
+        let tbsNode = try fields.next(.sequence, tbs)
+        let algorithmNode = try fields.next(.sequence, "signatureAlgorithm")
+        let bits = try r.primitive(try fields.next(.bitString, "signatureValue"), .bitString, what: "signatureValue")
+        try fields.finish()
+        return Envelope(
+            tbs: tbsNode, algorithmNode: algorithmNode, algorithm: try r.algorithm(algorithmNode, what: "signatureAlgorithm"),
+            bits: bits)
     }
 
     /// True when the signature verifies with `key`; false when it does not or when the two
@@ -54,4 +57,17 @@ struct SignedPart: Sendable, Hashable {
         guard fieldsConsistent else { return false }
         return try key.isValidSignature(value, for: Array(tbs), scheme: scheme)
     }
+}
+
+/// Every object of a file: the file as one DER encoding, or each PEM block with one of `labels`
+/// (other blocks skipped). Throws `code` when PEM text has no such block.
+func objects<Object>(
+    in fileContents: [UInt8], labels: [String], code: EMRTDError.Code, _ decode: ([UInt8]) throws(EMRTDError) -> Object
+) throws(EMRTDError) -> [Object] {
+    guard PKIPEM.looksLikePEM(fileContents) else { return [try decode(fileContents)] }
+    let blocks = try PKIPEM.blocks(String(decoding: fileContents, as: UTF8.self)).filter { labels.contains($0.label) }
+    guard !blocks.isEmpty else { throw EMRTDError(code, "no \(labels[0]) block in the PEM text") }
+    var out: [Object] = []
+    for block in blocks { out.append(try decode(block.der)) }
+    return out
 }

@@ -48,9 +48,9 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     /// The subject's key (EC keys with explicit domain parameters included).
     public let publicKey: PublicKey
     /// The OID of the certificate's signature algorithm.
-    public let signatureAlgorithm: ASN1ObjectIdentifier
+    public var signatureAlgorithm: ASN1ObjectIdentifier { signed.algorithm }
     /// The signature scheme, or nil when the algorithm is not supported (then ``isSignedBy(_:)`` throws).
-    public let signatureScheme: SignatureScheme?
+    public var signatureScheme: SignatureScheme? { signed.scheme }
     /// The subject key identifier extension's value.
     public let subjectKeyIdentifier: [UInt8]?
     /// The keyIdentifier of the authority key identifier extension.
@@ -66,10 +66,7 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     /// Critical extensions this type does not interpret (the caller decides what they mean).
     public let unhandledCriticalExtensions: [ASN1ObjectIdentifier]
 
-    private let tbsRange: Range<Int>
-    private let signatureValue: [UInt8]
-    /// The outer signatureAlgorithm equals the TBS's signature field and the BIT STRING is whole bytes.
-    private let signatureFieldsConsistent: Bool
+    private let signed: SignedPart
 
     // MARK: Parsing
 
@@ -88,11 +85,8 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
 
     private init(parsing der: [UInt8]) throws(EMRTDError) {
         let r = ASN1Reader.certificate
-        var certificate = try r.fields(try r.parse(der, what: "the certificate"), .sequence, what: "Certificate")
-        let tbs = try certificate.next(.sequence, "tbsCertificate")
-        let outer = try SignedPart.Outer(&certificate, r)
-
-        var fields = try r.fields(tbs, .sequence, what: "tbsCertificate")
+        let envelope = try SignedPart.envelope(der, r, what: "certificate", tbs: "tbsCertificate")
+        var fields = try r.fields(envelope.tbs, .sequence, what: "tbsCertificate")
         if let explicitVersion = fields.nextIfPresent(.context(0)) {
             version = try r.nonNegativeInt(try r.explicit(explicitVersion, tag: 0, what: "version"), what: "version") + 1
             guard (1...3).contains(version) else {
@@ -118,10 +112,7 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
         }
         try fields.finish()
 
-        signatureAlgorithm = outer.algorithm.algorithm
-        signatureScheme = outer.scheme
-        signatureFieldsConsistent = outer.isConsistent(with: innerAlgorithm)
-        signatureValue = outer.value
+        signed = envelope.signedPart(inner: innerAlgorithm)
         publicKey = try PublicKey(subjectPublicKeyInfo: Array(spki.encodedBytes))
 
         var ski: [UInt8]? = nil, aki: [UInt8]? = nil, ca = false, pathLength: Int? = nil, usage: KeyUsage? = nil
@@ -156,20 +147,15 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
         keyUsage = usage
         extensionOIDs = extensions.map(\.oid)
         unhandledCriticalExtensions = unhandled
-        tbsRange = tbs.encodedBytes.startIndex..<tbs.encodedBytes.endIndex
         self.der = der
     }
 
     /// Every certificate in a file: one DER certificate, or PEM text with one or more
     /// `CERTIFICATE` blocks (other blocks are skipped). Throws when there is none or one is malformed.
     public static func parse(fileContents: [UInt8]) throws(EMRTDError) -> [X509Certificate] {
-        guard PKIPEM.looksLikePEM(fileContents) else { return [try X509Certificate(der: fileContents)] }
-        let text = String(decoding: fileContents, as: UTF8.self)
-        let blocks = try PKIPEM.blocks(text).filter { $0.label == "CERTIFICATE" || $0.label == "X509 CERTIFICATE" }
-        guard !blocks.isEmpty else { throw EMRTDError(.malformedCertificate, "no CERTIFICATE block in the PEM text") }
-        var out: [X509Certificate] = []
-        for block in blocks { out.append(try X509Certificate(der: block.der)) }
-        return out
+        try objects(in: fileContents, labels: ["CERTIFICATE", "X509 CERTIFICATE"], code: .malformedCertificate) {
+            (der: [UInt8]) throws(EMRTDError) in try X509Certificate(der: der)
+        }
     }
 
     // MARK: Checks
@@ -187,10 +173,7 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     /// ``EMRTDError/Code/unsupportedAlgorithm`` for an unsupported algorithm and
     /// ``EMRTDError/Code/signatureKeyMismatch`` when `key` is of the wrong type for it.
     public func isSignedBy(_ key: PublicKey) throws(EMRTDError) -> Bool {
-        try SignedPart(
-            algorithm: signatureAlgorithm, scheme: signatureScheme, tbs: der[tbsRange], value: signatureValue,
-            fieldsConsistent: signatureFieldsConsistent
-        ).isSigned(by: key, what: "certificate")
+        try signed.isSigned(by: key, what: "certificate")
     }
 
     /// The PEM text (`-----BEGIN CERTIFICATE-----`).
