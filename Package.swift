@@ -45,9 +45,15 @@ let package = Package(
         ),
 
         .target(name: "EMRTDCore", swiftSettings: strict),
+        // The one ASN.1 layer: swift-asn1 behind total readers with typed errors, a DER writer, OIDs.
+        .target(
+            name: "EMRTDASN1",
+            dependencies: ["EMRTDCore", .product(name: "SwiftASN1", package: "swift-asn1")],
+            swiftSettings: strict
+        ),
         .target(
             name: "Cryptography",
-            dependencies: ["EMRTDCore", "CCCDOpenSSL"],
+            dependencies: ["EMRTDCore", "EMRTDASN1", "CCCDOpenSSL", .product(name: "SwiftASN1", package: "swift-asn1")],
             swiftSettings: strict
         ),
         .target(name: "ISO7816", dependencies: ["EMRTDCore"], swiftSettings: strict),
@@ -59,22 +65,25 @@ let package = Package(
         ),
         .target(
             name: "AccessControl",
-            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "MRZ", "LDS"],
+            dependencies: [
+                "EMRTDCore", "EMRTDASN1", "ISO7816", "Cryptography", "SecureMessaging", "MRZ", "LDS",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
             swiftSettings: strict
         ),
         .target(
             name: "LDS",
             dependencies: [
-                "EMRTDCore", "ISO7816", "MRZ",
+                "EMRTDCore", "EMRTDASN1", "ISO7816", "MRZ",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strict
         ),
         .target(name: "PCSC", dependencies: ["EMRTDCore", "ISO7816", "CPCSCLite"], swiftSettings: strict),
         .target(
-            name: "X509",
+            name: "PKIX",
             dependencies: [
-                "EMRTDCore", "Cryptography", "CCCDOpenSSL",
+                "EMRTDCore", "EMRTDASN1", "Cryptography",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strict
@@ -82,14 +91,17 @@ let package = Package(
         .target(
             name: "PassiveAuthentication",
             dependencies: [
-                "EMRTDCore", "Cryptography", "X509", "LDS",
+                "EMRTDCore", "EMRTDASN1", "Cryptography", "PKIX", "LDS",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "Personalization",
-            dependencies: ["EMRTDCore", "ISO7816", "MRZ", "LDS", "Cryptography", "PassiveAuthentication", "AccessControl"],
+            dependencies: [
+                "EMRTDCore", "ISO7816", "MRZ", "LDS", "Cryptography", "PassiveAuthentication", "AccessControl",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -101,7 +113,7 @@ let package = Package(
         ),
         .target(
             name: "EMRTD",
-            dependencies: ["EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "PassiveAuthentication", "X509"],
+            dependencies: ["EMRTDCore", "EMRTDASN1", "ISO7816", "SecureMessaging", "AccessControl", "MRZ", "LDS", "PassiveAuthentication"],
             swiftSettings: strict
         ),
         .target(
@@ -111,7 +123,7 @@ let package = Package(
         ),
         .target(
             name: "Specimen",
-            dependencies: ["EMRTDCore", "ISO7816", "MRZ", "LDS", "Cryptography", "X509", "PassiveAuthentication", "Personalization"],
+            dependencies: ["EMRTDCore", "ISO7816", "MRZ", "LDS", "Cryptography", "PKIX", "PassiveAuthentication", "Personalization"],
             swiftSettings: strict
         ),
         .target(
@@ -122,8 +134,8 @@ let package = Package(
         .target(
             name: "Conformance",
             dependencies: [
-                "EMRTDCore", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "EMRTD",
-                "VirtualChip", "PassiveAuthentication", "Personalization", "Specimen", "PCSC", "X509",
+                "EMRTDCore", "EMRTDASN1", "ISO7816", "Cryptography", "SecureMessaging", "AccessControl", "MRZ", "LDS", "EMRTD",
+                "VirtualChip", "PassiveAuthentication", "Personalization", "Specimen", "PCSC", "PKIX",
             ],
             swiftSettings: strict
         ),
@@ -131,7 +143,7 @@ let package = Package(
             name: "Inspection",
             dependencies: [
                 "EMRTDCore", "ISO7816", "MRZ", "LDS", "AccessControl", "EMRTD", "PassiveAuthentication", "PCSC",
-                "Personalization", "Cryptography", "X509",
+                "Personalization", "Cryptography", "PKIX",
             ],
             swiftSettings: strict
         ),
@@ -139,7 +151,7 @@ let package = Package(
             name: "CCCDCommandLine",
             dependencies: [
                 "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites", "PCSC", "Conformance",
-                "PassiveAuthentication", "X509", "Cryptography", "AccessControl", "Personalization", "IssuanceStation", "Inspection",
+                "PassiveAuthentication", "PKIX", "Cryptography", "AccessControl", "Personalization", "IssuanceStation", "Inspection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -153,30 +165,38 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "EMRTDCore", "ISO7816", "MRZ", "LDS", "PassiveAuthentication", "X509", "SecureMessaging",
+                "EMRTDCore", "ISO7816", "MRZ", "LDS", "PassiveAuthentication", "PKIX", "SecureMessaging",
                 "VirtualChip", "Specimen", "Personalization",
             ],
             swiftSettings: strict
         ),
 
-        .testTarget(name: "CryptographyTests", dependencies: ["Cryptography", "EMRTDCore"], swiftSettings: strict),
+        .testTarget(
+            name: "CryptographyTests", dependencies: ["Cryptography", "EMRTDASN1", "EMRTDCore", .product(name: "SwiftASN1", package: "swift-asn1")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "ISO7816Tests", dependencies: ["ISO7816", "EMRTDCore"], swiftSettings: strict),
         .testTarget(name: "MRZTests", dependencies: ["MRZ", "EMRTDCore"], swiftSettings: strict),
-        .testTarget(name: "X509Tests", dependencies: ["X509", "Cryptography", "EMRTDCore"], swiftSettings: strict),
         .testTarget(
-            name: "PassiveAuthenticationTests",
-            dependencies: ["PassiveAuthentication", "X509", "Cryptography", "LDS", "EMRTDCore"],
+            name: "PKIXTests", dependencies: ["PKIX", "Cryptography", "EMRTDASN1", "EMRTDCore", .product(name: "SwiftASN1", package: "swift-asn1")],
             swiftSettings: strict
         ),
         .testTarget(
-            name: "LDSTests", dependencies: ["LDS", "MRZ", "ISO7816", "EMRTDCore", "Specimen", "FuzzTargets"],
+            name: "PassiveAuthenticationTests",
+            dependencies: ["PassiveAuthentication", "PKIX", "Cryptography", "LDS", "EMRTDCore", .product(name: "SwiftASN1", package: "swift-asn1")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LDSTests",
+            dependencies: ["LDS", "MRZ", "ISO7816", "EMRTDASN1", "EMRTDCore", "Specimen", "FuzzTargets", .product(name: "SwiftASN1", package: "swift-asn1")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EMRTDTests",
             dependencies: [
                 "EMRTD", "VirtualChip", "Specimen", "SecureMessaging", "AccessControl", "Cryptography",
-                "ISO7816", "LDS", "MRZ", "EMRTDCore", "VectorSuites", "Personalization", "PCSC", "Inspection",
+                "ISO7816", "LDS", "MRZ", "EMRTDCore", "VectorSuites", "Personalization", "PCSC", "PassiveAuthentication", "PKIX", "Inspection",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strict
         ),
@@ -184,13 +204,15 @@ let package = Package(
             name: "ConformanceTests",
             dependencies: [
                 "Conformance", "VirtualChip", "Specimen", "LDS", "MRZ", "AccessControl", "Cryptography", "EMRTDCore", "ISO7816",
-                "Personalization", "EMRTD", "PassiveAuthentication",
+                "Personalization", "EMRTD",
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["CCCDRead", "CCCDTool", "AccessControl", "Specimen", "MRZ", "LDS", "EMRTDCore", "IssuanceStation"],
+            dependencies: [
+                "CCCDRead", "CCCDTool", "AccessControl", "Specimen", "MRZ", "LDS", "EMRTDCore", "IssuanceStation", "VirtualChip",
+            ],
             swiftSettings: strict
         ),
     ],

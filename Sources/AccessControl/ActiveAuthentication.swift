@@ -2,6 +2,7 @@ public import Cryptography
 public import EMRTDCore
 public import ISO7816
 public import LDS
+public import SwiftASN1
 
 extension EMRTDError.Code {
     /// Active Authentication could not run (no DG15, an unsupported key or algorithm).
@@ -66,15 +67,11 @@ public enum ActiveAuthentication {
     }
 
     /// ecdsa-plain-SHA* (BSI TR-03111, 0.4.0.127.0.7.1.1.4.1.x) and ecdsa-with-SHA* (X9.62).
-    public static func ecdsaHash(_ oid: OID) -> HashAlgorithm? {
-        switch oid.description {
-        case "0.4.0.127.0.7.1.1.4.1.1", "1.2.840.10045.4.1": return .sha1
-        case "0.4.0.127.0.7.1.1.4.1.2", "1.2.840.10045.4.3.1": return .sha224
-        case "0.4.0.127.0.7.1.1.4.1.3", "1.2.840.10045.4.3.2": return .sha256
-        case "0.4.0.127.0.7.1.1.4.1.4", "1.2.840.10045.4.3.3": return .sha384
-        case "0.4.0.127.0.7.1.1.4.1.5", "1.2.840.10045.4.3.4": return .sha512
-        default: return nil
+    public static func ecdsaHash(_ oid: ASN1ObjectIdentifier) -> HashAlgorithm? {
+        guard case .ecdsa(let hash, _)? = try? SignatureScheme.fromAlgorithmIdentifier(oid: oid, parameters: nil) else {
+            return nil
         }
+        return hash
     }
 
     /// Sends INTERNAL AUTHENTICATE with `challenge` (8 random bytes by default) and verifies the answer.

@@ -1,8 +1,10 @@
 public import Cryptography
+import EMRTDASN1
 public import EMRTDCore
 import ISO7816
 public import LDS
 public import SecureMessaging
+import SwiftASN1
 
 extension EMRTDError.Code {
     /// Chip Authentication could not run (no usable key in DG14, an unsupported protocol).
@@ -53,7 +55,7 @@ public enum ChipAuthentication {
             // Without a ChipAuthenticationInfo, ICAO says: 3DES (CA version 1 as first specified).
             let oid = info?.protocolOID
             let cipher: KeyDerivation.Cipher
-            switch oid?.components.last {
+            switch oid?.oidComponents.last {
             case nil, 1: cipher = .tripleDES
             case 2: cipher = .aes128
             case 3: cipher = .aes192
@@ -63,7 +65,7 @@ public enum ChipAuthentication {
             let (domain, publicKey) = try resolve(key.publicKey)
             let agreement: KeyAgreement = if case .ec = domain { .ecdh } else { .dh }
             if let declared = info?.keyAgreement, declared != agreement { continue }
-            let defaultOID: OID = agreement == .ecdh ? "0.4.0.127.0.7.2.2.3.2.1" : "0.4.0.127.0.7.2.2.3.1.1"
+            let defaultOID: ASN1ObjectIdentifier = agreement == .ecdh ? "0.4.0.127.0.7.2.2.3.2.1" : "0.4.0.127.0.7.2.2.3.1.1"
             let protocolOID = oid ?? defaultOID
             return Configuration(
                 protocolOID: protocolOID.contentBytes,
@@ -148,43 +150,47 @@ public enum ChipAuthentication {
     /// DomainParameters { p, g, q }.
     static func resolve(_ spki: SubjectPublicKeyInfo) throws(EMRTDError) -> (PACEDomain, [UInt8]) {
         func fail(_ why: String) -> EMRTDError { EMRTDError(.caUnsupported, "DG14's Chip Authentication key: \(why)") }
-        let top: [TLV]
-        let algorithm: [TLV]
+        let r = ASN1Reader(.caUnsupported)
+        let algorithm: [ASN1Node]
         do throws(EMRTDError) {
-            top = try BERTLV.parse(spki.raw).children()
-            guard top.count == 2, top[0].tag.rawValue == 0x30 else { throw fail("not a SubjectPublicKeyInfo") }
-            algorithm = try top[0].children()
+            let top = try r.children(try r.parse(spki.raw, what: "SubjectPublicKeyInfo"), .sequence, what: "SubjectPublicKeyInfo")
+            guard top.count == 2 else { throw fail("not a SubjectPublicKeyInfo") }
+            algorithm = try r.children(top[0], .sequence, what: "SubjectPublicKeyInfo.algorithm")
         } catch {
             throw fail(error.message)
         }
         guard let parameters = algorithm.dropFirst().first else { throw fail("no domain parameters") }
-        let standardized: OID = "0.4.0.127.0.7.1.2"
         let domain: PACEDomain
-        if spki.algorithm == standardized {
-            guard parameters.tag.rawValue == 0x02, parameters.value.count <= 2 else { throw fail("bad standardized parameter ID") }
-            domain = try PACEDomain.standard(parameterID: parameters.value.reduce(0) { $0 << 8 | Int($1) })
+        if spki.algorithm == KnownOID.standardizedDomainParameters {
+            guard parameters.identifier == .integer, let id = contents(parameters), id.count <= 2 else {
+                throw fail("bad standardized parameter ID")
+            }
+            domain = try PACEDomain.standard(parameterID: id.reduce(0) { $0 << 8 | Int($1) })
         } else if case .ec(let curve) = spki.details {
             if let name = curve.name {
                 domain = .ec(try ECGroup.named(name))
-            } else if parameters.tag.rawValue == 0x30 {
+            } else if parameters.identifier == .sequence {
                 domain = .ec(try explicitCurve(parameters, fail))
             } else {
                 throw fail("unknown curve")
             }
-        } else if parameters.tag.rawValue == 0x30 {
+        } else if parameters.identifier == .sequence {
             // DH: DomainParameters ::= SEQUENCE { p INTEGER, g INTEGER, q INTEGER, … }
-            let values = (try? parameters.children()) ?? []
-            guard values.count >= 3, values[0...2].allSatisfy({ $0.tag.rawValue == 0x02 }) else { throw fail("bad DH parameters") }
-            domain = .dh(try DHGroup.explicit(
-                prime: unsigned(values[0].value), subgroupOrder: unsigned(values[2].value), generator: unsigned(values[1].value)))
+            let values = ((try? r.children(parameters, .sequence, what: "DomainParameters")) ?? []).prefix(3).map { node in
+                node.identifier == .integer ? contents(node) : nil
+            }
+            guard values.count == 3, let p = values[0], let g = values[1], let q = values[2] else { throw fail("bad DH parameters") }
+            domain = .dh(try DHGroup.explicit(prime: integerMagnitude(p), subgroupOrder: integerMagnitude(q), generator: integerMagnitude(g)))
         } else {
             throw fail("algorithm \(spki.algorithm) is not a key agreement key")
         }
         var key = spki.publicKey
         if case .dh(let group) = domain {
             // The DH public value is an INTEGER inside the BIT STRING.
-            guard let integer = try? BERTLV.parse(key), integer.tag.rawValue == 0x02 else { throw fail("bad DH public value") }
-            let value = unsigned(integer.value)
+            guard let integer = try? r.parse(key, what: "the DH public value"), integer.identifier == .integer,
+                  let bytes = contents(integer)
+            else { throw fail("bad DH public value") }
+            let value = integerMagnitude(bytes)
             guard value.count <= group.primeSize else { throw fail("DH public value longer than the prime") }
             key = [UInt8](repeating: 0, count: group.primeSize - value.count) + value
         }
@@ -193,25 +199,26 @@ public enum ChipAuthentication {
     }
 
     /// ECParameters ::= SEQUENCE { version, fieldID { prime-field, p }, curve { a, b, seed? }, base, order, cofactor? }
-    static func explicitCurve(_ parameters: TLV, _ fail: (String) -> EMRTDError) throws(EMRTDError) -> ECGroup {
-        let parts = (try? parameters.children()) ?? []
-        guard parts.count >= 5 else { throw fail("ECParameters too short") }
-        let field = (try? parts[1].children()) ?? []
-        let curve = (try? parts[2].children()) ?? []
-        guard field.count == 2, curve.count >= 2, parts[3].tag.rawValue == 0x04, parts[4].tag.rawValue == 0x02 else {
-            throw fail("malformed ECParameters")
+    static func explicitCurve(_ parameters: ASN1Node, _ fail: (String) -> EMRTDError) throws(EMRTDError) -> ECGroup {
+        func elements(_ node: ASN1Node) -> [ASN1Node] {
+            if case .constructed(let nodes) = node.content { Array(nodes) } else { [] }
         }
-        let p = unsigned(field[1].value)
+        let parts = elements(parameters)
+        guard parts.count >= 5 else { throw fail("ECParameters too short") }
+        let field = elements(parts[1]), curve = elements(parts[2])
+        guard field.count == 2, curve.count >= 2, parts[3].identifier == .octetString, parts[4].identifier == .integer,
+              let prime = contents(field[1]), let a = contents(curve[0]), let b = contents(curve[1]),
+              let base = contents(parts[3]), let order = contents(parts[4])
+        else { throw fail("malformed ECParameters") }
+        let p = integerMagnitude(prime)
         func pad(_ v: [UInt8]) -> [UInt8] { v.count >= p.count ? v : [UInt8](repeating: 0, count: p.count - v.count) + v }
-        let cofactor = parts.count > 5 && parts[5].tag.rawValue == 0x02 ? unsigned(parts[5].value) : [1]
+        let cofactor = parts.count > 5 && parts[5].identifier == .integer ? contents(parts[5]).map(integerMagnitude) ?? [1] : [1]
         return try ECGroup.explicit(
-            prime: p, a: pad(unsigned(curve[0].value)), b: pad(unsigned(curve[1].value)),
-            generator: parts[3].value, order: unsigned(parts[4].value), cofactor: cofactor)
+            prime: p, a: pad(integerMagnitude(a)), b: pad(integerMagnitude(b)), generator: base, order: integerMagnitude(order), cofactor: cofactor)
     }
 
-    static func unsigned(_ bytes: [UInt8]) -> [UInt8] {
-        var v = bytes[...]
-        while v.count > 1 && v.first == 0 { v = v.dropFirst() }
-        return Array(v)
+    /// The contents of a primitive node; nil for a constructed one.
+    static func contents(_ node: ASN1Node) -> [UInt8]? {
+        if case .primitive(let bytes) = node.content { Array(bytes) } else { nil }
     }
 }

@@ -4,6 +4,7 @@ public import ISO7816
 public import LDS
 public import MRZ
 public import SecureMessaging
+import SwiftASN1
 
 extension EMRTDError.Code {
     /// The chip refused the PACE password (wrong MRZ, CAN, PIN or PUK).
@@ -93,14 +94,14 @@ public enum PACE {
             case .aes192: 3
             case .aes256: 4
             }
-            let oid = OID(components: SecurityInfos.idPACE.components + [m, c])
+            let oid = SecurityInfos.idPACE.appending(m, c)
             try self.init(PACEInfo(protocolOID: oid, version: 2, parameterID: parameterID))
         }
 
         /// The PACEInfo that announces this configuration.
         public var paceInfo: PACEInfo {
             // Re-parsing our own encoding cannot fail.
-            (try? PACEInfo(protocolOID: OID(contentBytes: protocolOID), version: 2, parameterID: parameterID))!
+            (try? PACEInfo(protocolOID: ASN1ObjectIdentifier(contentBytes: protocolOID), version: 2, parameterID: parameterID))!
         }
 
         public var description: String {
@@ -331,14 +332,14 @@ public enum PACE {
 
     static func decrypt(_ z: [UInt8], key: [UInt8], cipher: KeyDerivation.Cipher) throws(EMRTDError) -> [UInt8] {
         cipher == .tripleDES
-            ? try Insecure.TripleDES.decryptCBC(key: key, z)
-            : try AES.decryptCBC(key: key, iv: [UInt8](repeating: 0, count: 16), z)
+            ? try LegacyCiphers.TripleDES.decryptCBC(key: key, z)
+            : try AESCipher.decryptCBC(key: key, iv: [UInt8](repeating: 0, count: 16), z)
     }
 
     static func encrypt(_ s: [UInt8], key: [UInt8], cipher: KeyDerivation.Cipher) throws(EMRTDError) -> [UInt8] {
         cipher == .tripleDES
-            ? try Insecure.TripleDES.encryptCBC(key: key, s)
-            : try AES.encryptCBC(key: key, iv: [UInt8](repeating: 0, count: 16), s)
+            ? try LegacyCiphers.TripleDES.encryptCBC(key: key, s)
+            : try AESCipher.encryptCBC(key: key, iv: [UInt8](repeating: 0, count: 16), s)
     }
 
     /// The authentication token: MAC over the public key data object 7F49 { 06 OID, 86|84 PK }.
@@ -346,7 +347,7 @@ public enum PACE {
         let input = TLV(tag: 0x7F49, value: TLV(tag: 0x06, value: config.protocolOID).encoded()
             + TLV(tag: TLVTag(rawValue: domain.publicKeyTag), value: publicKey).encoded()).encoded()
         if config.cipher == .tripleDES {
-            return try Insecure.RetailMAC.mac(key: macKey.bytes, input)
+            return try LegacyCiphers.RetailMAC.mac(key: macKey.bytes, input)
         }
         return Array(try AESCMAC.mac(key: macKey.bytes, input).prefix(8))
     }
@@ -356,8 +357,8 @@ public enum PACE {
         guard config.cipher != .tripleDES, !encrypted.isEmpty, encrypted.count % 16 == 0 else {
             throw EMRTDError(.paceInvalidResponse, "PACE-CAM: the encrypted chip authentication data is malformed")
         }
-        let iv = try AES.encryptECB(key: key.bytes, [UInt8](repeating: 0xFF, count: 16))
-        let padded = try AES.decryptCBC(key: key.bytes, iv: iv, encrypted)
+        let iv = try AESCipher.encryptECB(key: key.bytes, [UInt8](repeating: 0xFF, count: 16))
+        let padded = try AESCipher.decryptCBC(key: key.bytes, iv: iv, encrypted)
         do {
             return try ISO9797Padding.unpad(padded)
         } catch {
@@ -366,8 +367,8 @@ public enum PACE {
     }
 
     static func encryptChipAuthenticationData(_ data: [UInt8], key: SecretBytes) throws(EMRTDError) -> [UInt8] {
-        let iv = try AES.encryptECB(key: key.bytes, [UInt8](repeating: 0xFF, count: 16))
-        return try AES.encryptCBC(key: key.bytes, iv: iv, ISO9797Padding.pad(data, blockSize: 16))
+        let iv = try AESCipher.encryptECB(key: key.bytes, [UInt8](repeating: 0xFF, count: 16))
+        return try AESCipher.encryptCBC(key: key.bytes, iv: iv, ISO9797Padding.pad(data, blockSize: 16))
     }
 }
 

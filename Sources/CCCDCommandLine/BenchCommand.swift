@@ -92,10 +92,10 @@ struct BenchCommand: ParsableCommand {
         let block = [UInt8](repeating: 0x5A, count: 224)
         let k16 = [UInt8](repeating: 0x11, count: 16)
         let sha = try time(20_000) { () throws(EMRTDError) in _ = HashAlgorithm.sha256.hash(block) }
-        let mac = try time(20_000) { () throws(EMRTDError) in _ = try Insecure.RetailMAC.mac(key: k16, block) }
-        let des = try time(20_000) { () throws(EMRTDError) in _ = try Insecure.TripleDES.encryptCBC(key: k16, block) }
+        let mac = try time(20_000) { () throws(EMRTDError) in _ = try LegacyCiphers.RetailMAC.mac(key: k16, block) }
+        let des = try time(20_000) { () throws(EMRTDError) in _ = try LegacyCiphers.TripleDES.encryptCBC(key: k16, block) }
         let cmac = try time(20_000) { () throws(EMRTDError) in _ = try AESCMAC.mac(key: k16, block) }
-        let aes = try time(20_000) { () throws(EMRTDError) in _ = try AES.encryptCBC(key: k16, iv: k16, block) }
+        let aes = try time(20_000) { () throws(EMRTDError) in _ = try AESCipher.encryptCBC(key: k16, iv: k16, block) }
         row("SHA-256, 224 B (baseline)", sha, unit: "op", baseline: nil)
         row("retail MAC (ISO 9797-1 alg. 3), 224 B", mac, unit: "op", baseline: sha)
         row("3DES-CBC encrypt, 224 B", des, unit: "op", baseline: sha)

@@ -5,7 +5,7 @@ import Foundation
 import LDS
 import PassiveAuthentication
 import Specimen
-import X509
+import PKIX
 
 /// Passive-authentication throughput for `cccd bench`: distinct signed card images verified on one
 /// and two threads, beside raw signature verifications of the same key type measured in the same
@@ -121,7 +121,7 @@ struct PassiveAuthenticationBench {
         let document = try SecurityObjectDocument(card.sod)
         guard let embedded = document.signedData.certificates.first else { throw EMRTDError(.pkiInvalid, "EF.SOD carries no DSC") }
         let parse = try mean { () throws(EMRTDError) in _ = try SecurityObjectDocument(card.sod) }
-        let certificate = try mean { () throws(EMRTDError) in _ = try Certificate(der: embedded) }
+        let certificate = try mean { () throws(EMRTDError) in _ = try X509Certificate(der: embedded) }
         let key = try mean { () throws(EMRTDError) in _ = try PublicKey(subjectPublicKeyInfo: pki.dsc.publicKey.subjectPublicKeyInfo) }
         let hashes = try mean { () throws(EMRTDError) in
             for bytes in card.dataGroups.values { _ = document.hashAlgorithm.hash(bytes) }

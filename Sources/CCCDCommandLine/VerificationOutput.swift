@@ -1,7 +1,7 @@
 import EMRTD
 import Foundation
 import PassiveAuthentication
-import X509
+import PKIX
 
 extension Verdict {
     var headline: String {

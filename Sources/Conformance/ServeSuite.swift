@@ -1,12 +1,13 @@
 public import EMRTDCore
 public import Foundation
 import Cryptography
+import EMRTDASN1
 import ISO7816
 import LDS
 import PassiveAuthentication
 import Specimen
 import VirtualChip
-import X509
+import PKIX
 
 /// A suite of manipulated documents for an inspection system under test: a folder with
 /// `manifest.json`, one card image folder per document and the CSCA the inspection system must trust.

@@ -54,8 +54,9 @@ public struct HashAlgorithm: Hashable, Sendable, CustomStringConvertible {
 // MARK: - Weak algorithms (BAC and 3DES secure messaging)
 
 /// Algorithms that are weak by today's standards but that Doc 9303 still mandates for Basic Access
-/// Control and 3DES secure messaging (Part 11, 4.3 and 9.8). Use them only for that.
-public enum Insecure {
+/// Control and 3DES secure messaging (Part 11, 4.3 and 9.8). Use them only for that. (Not named
+/// `Insecure`, which is swift-crypto's namespace for its weak hashes.)
+public enum LegacyCiphers {
     /// Two- or three-key Triple-DES (EDE), no padding.
     ///
     /// A 16-byte key is keying option 2 (K1‖K2, with K3 = K1) as Doc 9303 Part 11, 9.8.6.1 uses it;
@@ -125,12 +126,12 @@ public enum Insecure {
             // plain "DES-CBC" lives only in the legacy provider.
             var chain = zero
             if data.count > 8 {
-                let head = try Insecure.TripleDES.encryptCBC(key: k1 + k1, iv: zero, Array(data[..<(data.count - 8)]))
+                let head = try LegacyCiphers.TripleDES.encryptCBC(key: k1 + k1, iv: zero, Array(data[..<(data.count - 8)]))
                 chain = Array(head.suffix(8))
             }
             // Last block: E_K1, then the output transformation D_K2 and E_K1 — together that is one
             // 2-key 3DES-EDE encryption with K1‖K2, chained from the previous block.
-            return try Insecure.TripleDES.encryptCBC(key: key, iv: chain, Array(data.suffix(8)))
+            return try LegacyCiphers.TripleDES.encryptCBC(key: key, iv: chain, Array(data.suffix(8)))
         }
     }
 }
@@ -166,8 +167,9 @@ public enum ISO9797Padding {
 // MARK: - AES
 
 /// AES (FIPS 197) without padding, for PACE nonce decryption (Doc 9303 Part 11, 4.4.3.3) and AES
-/// secure messaging (9.8.6.1, with IV = E(KSenc, SSC)). Keys are 16, 24 or 32 bytes.
-public enum AES {
+/// secure messaging (9.8.6.1, with IV = E(KSenc, SSC)). Keys are 16, 24 or 32 bytes. (Not named
+/// `AES`, which is swift-crypto's.)
+public enum AESCipher {
     public static let blockSize = 16
 
     /// AES-CBC; `plaintext` must be a whole number of 16-byte blocks and `iv` 16 bytes.
@@ -208,7 +210,7 @@ public enum AESCMAC {
     /// The full 16-byte CMAC of `message`; Doc 9303 truncates it to the first 8 bytes.
     /// `key` is 16, 24 or 32 bytes.
     public static func mac(key: [UInt8], _ message: [UInt8]) throws(EMRTDError) -> [UInt8] {
-        try OpenSSL.cmac(cipher: try AES.cipherName(keyLength: key.count, mode: "CBC"), key: key, message)
+        try OpenSSL.cmac(cipher: try AESCipher.cipherName(keyLength: key.count, mode: "CBC"), key: key, message)
     }
 }
 

@@ -186,8 +186,8 @@ public enum IntegratedMapping {
         /// E(key, data) in CBC mode with a zero IV, no padding (data is whole blocks).
         func encrypt(key: [UInt8], _ data: [UInt8]) throws(EMRTDError) -> [UInt8] {
             switch cipher {
-            case .tripleDES: try Insecure.TripleDES.encryptCBC(key: key, data)
-            case .aes128, .aes192, .aes256: try AES.encryptCBC(key: key, iv: [UInt8](repeating: 0, count: 16), data)
+            case .tripleDES: try LegacyCiphers.TripleDES.encryptCBC(key: key, data)
+            case .aes128, .aes192, .aes256: try AESCipher.encryptCBC(key: key, iv: [UInt8](repeating: 0, count: 16), data)
             }
         }
     }

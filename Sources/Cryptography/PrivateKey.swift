@@ -3,6 +3,7 @@
 
 public import EMRTDCore
 internal import CCCDOpenSSL
+import EMRTDASN1
 
 /// An RSA or EC private key. Its description never shows key material; its PKCS #8 encoding is
 /// kept in storage that is zeroed when the last copy goes away.
@@ -64,8 +65,9 @@ public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringCo
     public init(pkcs8 der: [UInt8]) throws(EMRTDError) {
         func invalid(_ why: String) -> EMRTDError { EMRTDError(.invalidKey, "invalid private key: \(why)") }
         do throws(EMRTDError) {
-            let fields = try PKIDER.single(der).children()
-            guard fields.nextTag == PKIDER.integer else {
+            let r = ASN1Reader.keys
+            let fields = try r.children(try r.parse(der, what: "the private key"), .sequence, what: "the private key")
+            guard fields.first?.identifier == .integer else {
                 throw invalid("not an unencrypted private key (encrypted keys are not supported)")
             }
         } catch {
@@ -191,8 +193,11 @@ public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringCo
 
     /// An ECDSA-Sig-Value as r ‖ s, each padded to the order length.
     private func plainSignature(fromDER der: [UInt8]) throws(EMRTDError) -> [UInt8] {
-        var fields = try PKIDER.single(der).children()
-        let r = try fields.read().unsignedInteger(), s = try fields.read().unsignedInteger()
+        let reader = ASN1Reader.cryptography
+        var fields = try reader.fields(try reader.parse(der, what: "ECDSA-Sig-Value"), .sequence, what: "ECDSA-Sig-Value")
+        let r = try reader.unsignedInteger(try fields.next("r"), what: "r")
+        let s = try reader.unsignedInteger(try fields.next("s"), what: "s")
+        try fields.finish()
         let size = publicKey.componentSize
         guard r.count <= size, s.count <= size else {
             throw EMRTDError(.cryptoFailure, "an ECDSA signature integer is longer than the group order")

@@ -7,6 +7,8 @@
 
 public import EMRTDCore
 internal import CCCDOpenSSL
+import EMRTDASN1
+import SwiftASN1
 
 extension EMRTDError.Code {
     /// A public or private key could not be decoded or is not usable.
@@ -60,16 +62,17 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     public init(subjectPublicKeyInfo der: [UInt8]) throws(EMRTDError) {
         func invalid(_ why: String) -> EMRTDError { EMRTDError(.invalidKey, "invalid SubjectPublicKeyInfo: \(why)") }
         // Our own look at the structure: the algorithm, and explicit EC parameters if any.
-        let algorithm: [UInt]
         var explicitCurve: (name: String?, bits: ArraySlice<UInt8>)? = nil
-        do {
-            var outer = try PKIDER.single(der).children()
-            var algorithmID = try outer.read(PKIDER.sequence, "AlgorithmIdentifier").children()
-            let bits = try outer.read(PKIDER.bitString, "subjectPublicKey")
-            try outer.finish("SubjectPublicKeyInfo")
-            algorithm = try algorithmID.read().objectIdentifier()
-            if algorithm == OIDs.ecPublicKey, let parameters = try algorithmID.readIfPresent(PKIDER.sequence) {
-                explicitCurve = (Self.standardCurveName(explicitParameters: parameters), bits.contents)
+        do throws(EMRTDError) {
+            let r = ASN1Reader.keys
+            var outer = try r.fields(try r.parse(der, what: "the key"), .sequence, what: "SubjectPublicKeyInfo")
+            let algorithm = try r.algorithm(try outer.next(.sequence, "algorithm"), what: "AlgorithmIdentifier")
+            let bits = try r.primitive(try outer.next(.bitString, "subjectPublicKey"), .bitString, what: "subjectPublicKey")
+            try outer.finish()
+            if algorithm.algorithm == KnownOID.ecPublicKey, let parameters = algorithm.parameters,
+               let node = try? r.parse(parameters, what: "ECParameters"), node.identifier == .sequence
+            {
+                explicitCurve = (Self.standardCurveName(explicitParameters: node), bits)
             }
         } catch {
             throw invalid(error.message)
@@ -80,9 +83,9 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
         if decoded == nil, let explicitCurve, let name = explicitCurve.name, let oid = ECCurveOIDs.oid(name) {
             // The parameters are a standard curve's: decode the same point on the named curve.
             ERR_clear_error()
-            let named = PKIDER.sequence([
-                PKIDER.sequence([PKIDER.oid(OIDs.ecPublicKey), PKIDER.oid(oid)]),
-                PKIDER.tlv(PKIDER.bitString, Array(explicitCurve.bits)),
+            let named = DERWriter.sequence([
+                DERWriter.algorithm(KnownOID.ecPublicKey, parameters: DERWriter.oid(oid)),
+                DERWriter.primitive(.bitString, explicitCurve.bits),
             ])
             decoded = Self.decode(named)
         }
@@ -132,20 +135,20 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
         let checked = try group.point(point)
         let parameters: [UInt8]
         if let oid = ECCurveOIDs.oid(group.name), let standard = try? ECGroup.named(group.name), standard == group {
-            parameters = PKIDER.oid(oid)
+            parameters = DERWriter.oid(oid)
         } else {
-            parameters = PKIDER.sequence([
-                PKIDER.integer(1),
-                PKIDER.sequence([PKIDER.oid(OIDs.primeField), PKIDER.unsignedInteger(group.prime)]),
-                PKIDER.sequence([PKIDER.octetString(group.a), PKIDER.octetString(group.b)]),
-                PKIDER.octetString(group.generator.encoded),
-                PKIDER.unsignedInteger(group.order),
-                PKIDER.unsignedInteger(group.cofactor),
+            parameters = DERWriter.sequence([
+                DERWriter.integer(1),
+                DERWriter.sequence([DERWriter.oid(KnownOID.primeField), DERWriter.unsignedInteger(group.prime)]),
+                DERWriter.sequence([DERWriter.octetString(group.a), DERWriter.octetString(group.b)]),
+                DERWriter.octetString(group.generator.encoded),
+                DERWriter.unsignedInteger(group.order),
+                DERWriter.unsignedInteger(group.cofactor),
             ])
         }
-        let spki = PKIDER.sequence([
-            PKIDER.sequence([PKIDER.oid(OIDs.ecPublicKey), parameters]),
-            PKIDER.bitString(checked.encoded),
+        let spki = DERWriter.sequence([
+            DERWriter.algorithm(KnownOID.ecPublicKey, parameters: parameters),
+            DERWriter.bitString(checked.encoded),
         ])
         return try PublicKey(subjectPublicKeyInfo: spki)
     }
@@ -253,7 +256,7 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
         guard case .ecdsa(_, .plain) = scheme else { return signature }
         guard signature.count == 2 * componentSize else { return nil }
         let r = signature[..<componentSize], s = signature[componentSize...]
-        return PKIDER.sequence([PKIDER.unsignedInteger(r), PKIDER.unsignedInteger(s)])
+        return DERWriter.sequence([DERWriter.unsignedInteger(r), DERWriter.unsignedInteger(s)])
     }
 
     /// Sets the RSA padding, PSS salt length and MGF1 hash of a signing or verification context
@@ -311,20 +314,21 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
 
     /// The name of the standard curve explicit `ECParameters` describe, or nil when they describe
     /// another curve or cannot be read (OpenSSL may still decode the key).
-    private static func standardCurveName(explicitParameters node: PKIDER.Node) -> String? {
-        do {
-            var fields = node.children()
-            _ = try fields.read(PKIDER.integer, "version")
-            var fieldID = try fields.read(PKIDER.sequence, "FieldID").children()
-            guard try fieldID.read().objectIdentifier() == OIDs.primeField else { return nil }
-            let prime = try fieldID.read().unsignedInteger()
-            var curve = try fields.read(PKIDER.sequence, "Curve").children()
-            let a = try curve.read().octets(), b = try curve.read().octets()
-            let base = try fields.read().octets()
-            let order = try fields.read().unsignedInteger()
-            let cofactor = try fields.readIfPresent(PKIDER.integer)?.unsignedInteger() ?? [1]
-            let group = try ECGroup.explicit(
-                prime: prime, a: Array(a), b: Array(b), generator: Array(base), order: order, cofactor: cofactor)
+    private static func standardCurveName(explicitParameters node: ASN1Node) -> String? {
+        let r = ASN1Reader.keys
+        do throws(EMRTDError) {
+            var fields = try r.fields(node, .sequence, what: "ECParameters")
+            _ = try fields.next(.integer, "version")
+            var fieldID = try r.fields(try fields.next(.sequence, "fieldID"), .sequence, what: "FieldID")
+            guard try r.oid(try fieldID.next("fieldType"), what: "fieldType") == KnownOID.primeField else { return nil }
+            let prime = try r.unsignedInteger(try fieldID.next("prime"), what: "prime")
+            var curve = try r.fields(try fields.next(.sequence, "curve"), .sequence, what: "Curve")
+            let a = try r.octetString(try curve.next("a"), what: "a"), b = try r.octetString(try curve.next("b"), what: "b")
+            let base = try r.octetString(try fields.next("base"), what: "base")
+            let order = try r.unsignedInteger(try fields.next("order"), what: "order")
+            var cofactor: [UInt8] = [1]
+            if let node = fields.nextIfPresent(.integer) { cofactor = try r.unsignedInteger(node, what: "cofactor") }
+            let group = try ECGroup.explicit(prime: prime, a: a, b: b, generator: base, order: order, cofactor: cofactor)
             return group.parameterID == nil ? nil : group.name
         } catch {
             return nil
@@ -332,23 +336,14 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+extension ASN1Reader {
+    /// The reader of keys (SubjectPublicKeyInfo, PKCS #8): failures are `crypto.invalid-key`.
+    static let keys = ASN1Reader(.invalidKey, rules: .der)
+}
+
 /// The OIDs of the named curves (RFC 5480, RFC 5639) under the names ``ECGroup`` uses.
 enum ECCurveOIDs {
-    static let table: [(name: String, oid: [UInt])] = [
-        ("secp192r1", [1, 2, 840, 10045, 3, 1, 1]),
-        ("secp224r1", [1, 3, 132, 0, 33]),
-        ("secp256r1", [1, 2, 840, 10045, 3, 1, 7]),
-        ("secp384r1", [1, 3, 132, 0, 34]),
-        ("secp521r1", [1, 3, 132, 0, 35]),
-        ("brainpoolP192r1", [1, 3, 36, 3, 3, 2, 8, 1, 1, 3]),
-        ("brainpoolP224r1", [1, 3, 36, 3, 3, 2, 8, 1, 1, 5]),
-        ("brainpoolP256r1", [1, 3, 36, 3, 3, 2, 8, 1, 1, 7]),
-        ("brainpoolP320r1", [1, 3, 36, 3, 3, 2, 8, 1, 1, 9]),
-        ("brainpoolP384r1", [1, 3, 36, 3, 3, 2, 8, 1, 1, 11]),
-        ("brainpoolP512r1", [1, 3, 36, 3, 3, 2, 8, 1, 1, 13]),
-    ]
-
-    static func oid(_ name: String) -> [UInt]? { table.first { $0.name == name }?.oid }
+    static func oid(_ name: String) -> ASN1ObjectIdentifier? { KnownOID.namedCurves.first { $0.name == name }?.oid }
 
     /// ECGroup's name for an OpenSSL curve name (`prime256v1` → `secp256r1`); others unchanged.
     static func canonicalName(_ opensslName: String) -> String {

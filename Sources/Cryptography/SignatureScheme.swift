@@ -3,6 +3,8 @@
 // CMS AlgorithmIdentifier OIDs.
 
 public import EMRTDCore
+import EMRTDASN1
+public import SwiftASN1
 
 extension EMRTDError.Code {
     /// A signature did not verify.
@@ -11,6 +13,8 @@ extension EMRTDError.Code {
     public static let signatureKeyMismatch = Self("crypto.signature-key-mismatch")
     /// An algorithm identifier (OID or parameters) this toolkit does not support.
     public static let unsupportedAlgorithm = Self("crypto.unsupported-algorithm")
+    /// A DER encoding (of a key, a signature parameter block, a signature …) was malformed.
+    public static let malformedDER = Self("crypto.malformed-der")
 }
 
 /// How an ECDSA signature's two integers are encoded.
@@ -52,7 +56,7 @@ public enum SignatureScheme: Sendable, Hashable, CustomStringConvertible {
     /// The scheme an X.509 or CMS `AlgorithmIdentifier` names.
     ///
     /// - Parameters:
-    ///   - oid: the algorithm OID's arcs.
+    ///   - oid: the algorithm OID.
     ///   - parameters: the DER of the `parameters` field (the whole TLV), or nil when absent.
     ///   - digest: the digest algorithm from context, for OIDs that name only the key type
     ///     (`rsaEncryption`, `id-ecPublicKey` as some SignerInfos use them).
@@ -61,9 +65,9 @@ public enum SignatureScheme: Sendable, Hashable, CustomStringConvertible {
     /// id-RSASSA-PSS (RFC 4055 parameters, MGF1 only, trailer field 1), ecdsa-with-SHA1/224/256/384/512,
     /// BSI TR-03111 ecdsa-plain-SHA1/224/256/384/512, id-ecPublicKey (with `digest`).
     public static func fromAlgorithmIdentifier(
-        oid: [UInt], parameters: [UInt8]?, digest: HashAlgorithm? = nil
+        oid: ASN1ObjectIdentifier, parameters: [UInt8]?, digest: HashAlgorithm? = nil
     ) throws(EMRTDError) -> SignatureScheme {
-        let name = oid.map(String.init).joined(separator: ".")
+        let name = oid.description
         func needDigest() throws(EMRTDError) -> HashAlgorithm {
             guard let digest else {
                 throw EMRTDError(
@@ -72,9 +76,9 @@ public enum SignatureScheme: Sendable, Hashable, CustomStringConvertible {
             return digest
         }
         switch oid {
-        case OIDs.rsaEncryption: return .rsaPKCS1v15(try needDigest())
-        case OIDs.ecPublicKey: return .ecdsa(try needDigest(), encoding: .der)
-        case OIDs.rsassaPSS: return try parsePSSParameters(parameters)
+        case KnownOID.rsaEncryption: return .rsaPKCS1v15(try needDigest())
+        case KnownOID.ecPublicKey: return .ecdsa(try needDigest(), encoding: .der)
+        case KnownOID.rsassaPSS: return try parsePSSParameters(parameters)
         default: break
         }
         if let entry = OIDs.signatureOIDs.first(where: { $0.oid == oid }) {
@@ -95,19 +99,18 @@ public enum SignatureScheme: Sendable, Hashable, CustomStringConvertible {
         case .ecdsa(let h, let encoding):
             let kind: OIDs.Kind = encoding == .der ? .ecdsa : .ecdsaPlain
             let oid = OIDs.signatureOIDs.first { $0.kind == kind && $0.hash == h }!.oid
-            return PKIDER.sequence([PKIDER.oid(oid)])
+            return DERWriter.algorithm(oid, parameters: nil)
         case .rsaPKCS1v15(let h):
             let oid = OIDs.signatureOIDs.first { $0.kind == .pkcs1 && $0.hash == h }!.oid
-            return PKIDER.sequence([PKIDER.oid(oid), PKIDER.nullValue])
+            return DERWriter.algorithm(oid, parameters: DERWriter.null)
         case .rsaPSS(let h, let m, let s):
             var fields: [[UInt8]] = []
-            if h != .sha1 { fields.append(PKIDER.tlv(PKIDER.context(0, constructed: true), OIDs.hashIdentifier(h))) }
+            if h != .sha1 { fields.append(DERWriter.explicit(0, h.algorithmIdentifier)) }
             if m != .sha1 {
-                let mgf = PKIDER.sequence([PKIDER.oid(OIDs.mgf1), OIDs.hashIdentifier(m)])
-                fields.append(PKIDER.tlv(PKIDER.context(1, constructed: true), mgf))
+                fields.append(DERWriter.explicit(1, DERWriter.algorithm(KnownOID.mgf1, parameters: m.algorithmIdentifier)))
             }
-            if s != 20 { fields.append(PKIDER.tlv(PKIDER.context(2, constructed: true), PKIDER.integer(max(s, 0)))) }
-            return PKIDER.sequence([PKIDER.oid(OIDs.rsassaPSS), PKIDER.sequence(fields)])
+            if s != 20 { fields.append(DERWriter.explicit(2, DERWriter.integer(max(s, 0)))) }
+            return DERWriter.algorithm(KnownOID.rsassaPSS, parameters: DERWriter.sequence(fields))
         }
     }
 
@@ -119,96 +122,96 @@ public enum SignatureScheme: Sendable, Hashable, CustomStringConvertible {
             // Absent parameters are not allowed by RFC 4055 for signatures, but mean the defaults.
             return .rsaPSS(hash: hash, mgf1Hash: mgf1Hash, saltLength: salt)
         }
-        let node = try PKIDER.single(parameters)
-        guard node.tag == PKIDER.sequence else {
+        let r = ASN1Reader.cryptography
+        let node = try r.parse(parameters, what: "the RSASSA-PSS parameters")
+        guard node.identifier == .sequence else {
             throw EMRTDError(.unsupportedAlgorithm, "RSASSA-PSS parameters are not a SEQUENCE")
         }
-        var fields = node.children()
-        if let h = try fields.readIfPresent(PKIDER.context(0, constructed: true)) {
-            hash = try OIDs.hash(fromIdentifier: try PKIDER.single(h.contents))
+        var fields = try r.fields(node, .sequence, what: "RSASSA-PSS-params")
+        if let h = fields.nextIfPresent(.context(0)) {
+            hash = try HashAlgorithm(identifier: try r.explicit(h, tag: 0, what: "hashAlgorithm"))
         }
-        if let m = try fields.readIfPresent(PKIDER.context(1, constructed: true)) {
-            var mgf = try PKIDER.single(m.contents).children()
-            let mgfOID = try mgf.read().objectIdentifier()
-            guard mgfOID == OIDs.mgf1 else {
-                throw EMRTDError(
-                    .unsupportedAlgorithm,
-                    "RSASSA-PSS mask generation \(mgfOID.map(String.init).joined(separator: ".")) is not MGF1")
+        if let m = fields.nextIfPresent(.context(1)) {
+            let mgf = try r.algorithm(try r.explicit(m, tag: 1, what: "maskGenAlgorithm"), what: "maskGenAlgorithm")
+            guard mgf.algorithm == KnownOID.mgf1 else {
+                throw EMRTDError(.unsupportedAlgorithm, "RSASSA-PSS mask generation \(mgf.algorithm) is not MGF1")
             }
-            mgf1Hash = try OIDs.hash(fromIdentifier: try mgf.read())
-            try mgf.finish("the MGF1 parameters")
+            guard let mgfParameters = mgf.parameters else { throw r.fail("MGF1 without its hash") }
+            mgf1Hash = try HashAlgorithm(identifier: try r.parse(mgfParameters, what: "the MGF1 hash"))
         }
-        if let s = try fields.readIfPresent(PKIDER.context(2, constructed: true)) {
-            salt = try PKIDER.single(s.contents).smallInteger()
+        if let s = fields.nextIfPresent(.context(2)) {
+            salt = try r.nonNegativeInt(try r.explicit(s, tag: 2, what: "saltLength"), what: "saltLength")
             guard salt <= 1024 else { throw EMRTDError(.unsupportedAlgorithm, "RSASSA-PSS salt length \(salt) is absurd") }
         }
-        if let t = try fields.readIfPresent(PKIDER.context(3, constructed: true)) {
-            let trailer = try PKIDER.single(t.contents).smallInteger()
+        if let t = fields.nextIfPresent(.context(3)) {
+            let trailer = try r.nonNegativeInt(try r.explicit(t, tag: 3, what: "trailerField"), what: "trailerField")
             guard trailer == 1 else {
                 throw EMRTDError(.unsupportedAlgorithm, "RSASSA-PSS trailer field \(trailer) (only 1 is defined)")
             }
         }
-        try fields.finish("the RSASSA-PSS parameters")
+        try fields.finish()
         return .rsaPSS(hash: hash, mgf1Hash: mgf1Hash, saltLength: salt)
     }
 }
 
-/// Object identifiers of the signature and hash algorithms.
-enum OIDs {
-    static let rsaEncryption: [UInt] = [1, 2, 840, 113549, 1, 1, 1]
-    static let rsassaPSS: [UInt] = [1, 2, 840, 113549, 1, 1, 10]
-    static let mgf1: [UInt] = [1, 2, 840, 113549, 1, 1, 8]
-    static let ecPublicKey: [UInt] = [1, 2, 840, 10045, 2, 1]
-    static let primeField: [UInt] = [1, 2, 840, 10045, 1, 1]
+extension ASN1Reader {
+    /// The reader of the DER this module reads itself (signature parameters, signatures).
+    static let cryptography = ASN1Reader(.malformedDER, rules: .der)
+}
 
+/// The signature algorithm OIDs and the hash each names.
+enum OIDs {
     enum Kind { case pkcs1, ecdsa, ecdsaPlain }
 
-    static let signatureOIDs: [(oid: [UInt], hash: HashAlgorithm, kind: Kind)] = [
-        ([1, 2, 840, 113549, 1, 1, 5], .sha1, .pkcs1),
-        ([1, 2, 840, 113549, 1, 1, 14], .sha224, .pkcs1),
-        ([1, 2, 840, 113549, 1, 1, 11], .sha256, .pkcs1),
-        ([1, 2, 840, 113549, 1, 1, 12], .sha384, .pkcs1),
-        ([1, 2, 840, 113549, 1, 1, 13], .sha512, .pkcs1),
-        ([1, 2, 840, 10045, 4, 1], .sha1, .ecdsa),
-        ([1, 2, 840, 10045, 4, 3, 1], .sha224, .ecdsa),
-        ([1, 2, 840, 10045, 4, 3, 2], .sha256, .ecdsa),
-        ([1, 2, 840, 10045, 4, 3, 3], .sha384, .ecdsa),
-        ([1, 2, 840, 10045, 4, 3, 4], .sha512, .ecdsa),
+    static let signatureOIDs: [(oid: ASN1ObjectIdentifier, hash: HashAlgorithm, kind: Kind)] = [
+        ("1.2.840.113549.1.1.5", .sha1, .pkcs1),
+        ("1.2.840.113549.1.1.14", .sha224, .pkcs1),
+        ("1.2.840.113549.1.1.11", .sha256, .pkcs1),
+        ("1.2.840.113549.1.1.12", .sha384, .pkcs1),
+        ("1.2.840.113549.1.1.13", .sha512, .pkcs1),
+        ("1.2.840.10045.4.1", .sha1, .ecdsa),
+        ("1.2.840.10045.4.3.1", .sha224, .ecdsa),
+        ("1.2.840.10045.4.3.2", .sha256, .ecdsa),
+        ("1.2.840.10045.4.3.3", .sha384, .ecdsa),
+        ("1.2.840.10045.4.3.4", .sha512, .ecdsa),
         // BSI TR-03111, 5.2.1: ecdsa-plain-signatures 0.4.0.127.0.7.1.1.4.1
-        ([0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 1], .sha1, .ecdsaPlain),
-        ([0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 2], .sha224, .ecdsaPlain),
-        ([0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 3], .sha256, .ecdsaPlain),
-        ([0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 4], .sha384, .ecdsaPlain),
-        ([0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 5], .sha512, .ecdsaPlain),
+        ("0.4.0.127.0.7.1.1.4.1.1", .sha1, .ecdsaPlain),
+        ("0.4.0.127.0.7.1.1.4.1.2", .sha224, .ecdsaPlain),
+        ("0.4.0.127.0.7.1.1.4.1.3", .sha256, .ecdsaPlain),
+        ("0.4.0.127.0.7.1.1.4.1.4", .sha384, .ecdsaPlain),
+        ("0.4.0.127.0.7.1.1.4.1.5", .sha512, .ecdsaPlain),
+    ]
+}
+
+extension HashAlgorithm {
+    private static let oids: [(oid: ASN1ObjectIdentifier, hash: HashAlgorithm)] = [
+        (KnownOID.sha1, .sha1), (KnownOID.sha224, .sha224), (KnownOID.sha256, .sha256),
+        (KnownOID.sha384, .sha384), (KnownOID.sha512, .sha512),
     ]
 
-    static let hashOIDs: [(oid: [UInt], hash: HashAlgorithm)] = [
-        ([1, 3, 14, 3, 2, 26], .sha1),
-        ([2, 16, 840, 1, 101, 3, 4, 2, 4], .sha224),
-        ([2, 16, 840, 1, 101, 3, 4, 2, 1], .sha256),
-        ([2, 16, 840, 1, 101, 3, 4, 2, 2], .sha384),
-        ([2, 16, 840, 1, 101, 3, 4, 2, 3], .sha512),
-    ]
-
-    /// `AlgorithmIdentifier` of a hash, parameters NULL (as RFC 4055 recommends for PSS).
-    static func hashIdentifier(_ h: HashAlgorithm) -> [UInt8] {
-        PKIDER.sequence([PKIDER.oid(hashOIDs.first { $0.hash == h }!.oid), PKIDER.nullValue])
+    /// The hash a digest `AlgorithmIdentifier` OID names (NIST, OIW), nil when not one of these.
+    package init?(oid: ASN1ObjectIdentifier) {
+        guard let hash = Self.oids.first(where: { $0.oid == oid })?.hash else { return nil }
+        self = hash
     }
 
+    /// The digest `AlgorithmIdentifier` OID.
+    package var oid: ASN1ObjectIdentifier { Self.oids.first { $0.hash == self }!.oid }
+
+    /// `AlgorithmIdentifier` of this hash, parameters NULL (as RFC 4055 recommends for PSS).
+    package var algorithmIdentifier: [UInt8] { DERWriter.algorithm(oid, parameters: DERWriter.null) }
+
     /// The hash a `HashAlgorithm` AlgorithmIdentifier names (parameters absent or NULL).
-    static func hash(fromIdentifier node: PKIDER.Node) throws(EMRTDError) -> HashAlgorithm {
-        guard node.tag == PKIDER.sequence else { throw PKIDER.error("a hash AlgorithmIdentifier is not a SEQUENCE") }
-        var fields = node.children()
-        let oid = try fields.read().objectIdentifier()
-        if let parameters = try fields.readIfPresent(PKIDER.null) {
-            guard parameters.contents.isEmpty else { throw PKIDER.error("NULL with contents") }
+    init(identifier node: ASN1Node) throws(EMRTDError) {
+        let r = ASN1Reader.cryptography
+        let identifier = try r.algorithm(node, what: "the hash AlgorithmIdentifier")
+        if let parameters = identifier.parameters, parameters != DERWriter.null {
+            throw r.fail("the parameters of the hash AlgorithmIdentifier are not NULL")
         }
-        try fields.finish("the hash AlgorithmIdentifier")
-        guard let hash = hashOIDs.first(where: { $0.oid == oid })?.hash else {
-            throw EMRTDError(
-                .unsupportedAlgorithm, "unsupported hash algorithm \(oid.map(String.init).joined(separator: "."))")
+        guard let hash = HashAlgorithm(oid: identifier.algorithm) else {
+            throw EMRTDError(.unsupportedAlgorithm, "unsupported hash algorithm \(identifier.algorithm)")
         }
-        return hash
+        self = hash
     }
 }
 

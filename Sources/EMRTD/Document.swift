@@ -1,3 +1,4 @@
+import EMRTDASN1
 public import EMRTDCore
 public import LDS
 public import MRZ

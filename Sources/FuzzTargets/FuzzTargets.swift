@@ -16,7 +16,7 @@ import Personalization
 import SecureMessaging
 import Specimen
 import VirtualChip
-import X509
+import PKIX
 
 /// A named fuzz target.
 public struct FuzzTarget: Sendable {
@@ -49,13 +49,13 @@ public struct FuzzTarget: Sendable {
         FuzzTarget(name: "dg15", summary: "DG15 (Active Authentication public key)", run: { _ = try? DG15($0) }),
         FuzzTarget(name: "sod", summary: "EF.SOD: CMS SignedData and LDSSecurityObject", run: { input in
             _ = try? SecurityObjectDocument(input)
-            _ = try? CMS.SignedData(contentInfo: input).parsedCertificates
+            _ = try? CryptographicMessageSyntax.SignedData(contentInfo: input).parsedCertificates
             _ = try? LDSSecurityObject(encoded: input)
         }),
         FuzzTarget(name: "card-security", summary: "EF.CardSecurity", run: { _ = try? CardSecurityDocument($0) }),
         FuzzTarget(name: "certificate", summary: "X.509 certificates, DER or PEM", run: { input in
-            _ = try? Certificate(der: input)
-            _ = try? Certificate.parse(fileContents: input)
+            _ = try? X509Certificate(der: input)
+            _ = try? X509Certificate.parse(fileContents: input)
         }),
         FuzzTarget(name: "crl", summary: "X.509 CRLs, DER or PEM", run: { input in
             _ = try? CertificateRevocationList(der: input)

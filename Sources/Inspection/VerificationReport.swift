@@ -1,7 +1,7 @@
 public import EMRTD
 import PassiveAuthentication
 import LDS
-import X509
+import PKIX
 
 /// The checks of the verification contract (`checks` in `cccd verify --json` and `cccd-read --json`):
 /// `passive`, `chip`, `active`, `files` (a read), `record` (a comparison with the citizen's record).

@@ -1,5 +1,6 @@
 public import EMRTDCore
 public import ISO7816
+import EMRTDASN1
 
 /// EF.ATR/INFO (FID 2F01, SFI 01, in the master file, readable without access control): interindustry
 /// data objects that complete the answer to reset (ISO/IEC 7816-4 8.2.1.1). The reader uses one of
@@ -84,7 +85,7 @@ public struct ATRInfo: Hashable, Sendable {
 
     /// An EF.ATR/INFO holding only DO'7F66' with these limits (DER INTEGERs).
     public static func encode(extendedLength: ExtendedLength) -> [UInt8] {
-        let value = DER.integer(extendedLength.maximumCommandLength) + DER.integer(extendedLength.maximumResponseLength)
+        let value = DERWriter.integer(extendedLength.maximumCommandLength) + DERWriter.integer(extendedLength.maximumResponseLength)
         return TLV(tag: 0x7F66, value: value).encoded()
     }
 }

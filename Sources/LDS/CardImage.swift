@@ -1,4 +1,5 @@
 public import EMRTDCore
+import EMRTDASN1
 import Foundation
 
 /// The files of one chip as a directory: each file under its ``LDSFile/name`` (`EF.COM`,

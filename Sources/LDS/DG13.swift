@@ -1,4 +1,6 @@
 public import EMRTDCore
+import EMRTDASN1
+public import SwiftASN1
 import ISO7816
 
 /// DG13 of the Vietnamese citizen ID card (CCCD): the holder's personal data in Vietnamese.
@@ -75,12 +77,12 @@ public struct DG13: Hashable, Sendable {
     }
 
     /// The Vietnamese-data OID 1.0.10646.1.0.8 (ISO/IEC 10646 UTF-8 level).
-    public static let contentOID: OID = "1.0.10646.1.0.8"
+    public static let contentOID: ASN1ObjectIdentifier = "1.0.10646.1.0.8"
 
     /// The version number (1 on every card seen).
     public let version: Int
     /// The OID before the field set (``contentOID`` on every card seen).
-    public let oid: OID
+    public let oid: ASN1ObjectIdentifier
     /// All fields, in file order, including unknown numbers.
     public let fields: [Field]
     /// The file's bytes.
@@ -102,7 +104,7 @@ public struct DG13: Hashable, Sendable {
             throw Self.layout("the version is not a small non-negative INTEGER (\(parts[0].value.hex))")
         }
         version = v
-        oid = try OID(contentBytes: parts[1].value)
+        oid = try ASN1ObjectIdentifier(contentBytes: parts[1].value)
         var fields: [Field] = []
         for element in try parts[2].children() {
             fields.append(try Self.parseField(element))

@@ -10,8 +10,6 @@ extension EMRTDError.Code {
     public static let ldsInvalidValue = Self("lds.invalid-value")
     /// DG13 does not follow the CCCD layout.
     public static let dg13UnexpectedLayout = Self("dg13.unexpected-layout")
-    /// SecurityInfos (DG14, EF.CardAccess) or a SubjectPublicKeyInfo (DG15) is not valid ASN.1 of its type.
-    public static let asn1Invalid = Self("asn1.invalid")
     /// A file of a card image directory is larger than any chip file can be.
     public static let imageFileTooLarge = Self("image.file-too-large")
     /// `card.json` of a card image could not be understood.

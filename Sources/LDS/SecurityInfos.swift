@@ -1,5 +1,11 @@
 public import EMRTDCore
-import SwiftASN1
+public import EMRTDASN1
+public import SwiftASN1
+
+extension ASN1Reader {
+    /// The reader of SecurityInfos and SubjectPublicKeyInfo: failures are `asn1.invalid`.
+    static let lds = ASN1Reader(.asn1Invalid)
+}
 
 /// The protocols a chip supports, as listed in EF.CardAccess, EF.CardSecurity and DG14
 /// (BSI TR-03110-3 A.1, ICAO Doc 9303-11 9.2).
@@ -19,9 +25,10 @@ public struct SecurityInfos: Hashable, Sendable {
 
     /// Parses the SET (the whole of EF.CardAccess, or the value of DG14's 6E).
     public static func parse(_ bytes: [UInt8]) throws(EMRTDError) -> SecurityInfos {
-        let root = try ASN1Read.parse(bytes, what: "SecurityInfos")
+        let r = ASN1Reader.lds
+        let root = try r.parse(bytes, what: "SecurityInfos")
         var infos: [SecurityInfo] = []
-        for node in try ASN1Read.children(root, .set, what: "SecurityInfos") {
+        for node in try r.children(root, .set, what: "SecurityInfos") {
             infos.append(try SecurityInfo(node: node))
         }
         return SecurityInfos(infos: infos, raw: bytes)
@@ -54,12 +61,12 @@ public struct SecurityInfos: Hashable, Sendable {
 
     // MARK: Protocol names
 
-    public static let idPACE: OID = "0.4.0.127.0.7.2.2.4"
-    static let idCA: OID = "0.4.0.127.0.7.2.2.3"
-    static let idPK: OID = "0.4.0.127.0.7.2.2.1"
-    static let idTA: OID = "0.4.0.127.0.7.2.2.2"
-    static let idAA: OID = "2.23.136.1.1.5"
-    static let ecdsaPlain: OID = "0.4.0.127.0.7.1.1.4.1"
+    public static let idPACE = KnownOID.idPACE
+    static let idCA = KnownOID.idCA
+    static let idPK = KnownOID.idPK
+    static let idTA = KnownOID.idTA
+    static let idAA = KnownOID.idAA
+    static let ecdsaPlain = KnownOID.ecdsaPlainSignatures
 
     static let paceMappings: [UInt: String] = [1: "DH-GM", 2: "ECDH-GM", 3: "DH-IM", 4: "ECDH-IM", 6: "ECDH-CAM"]
     static let caKeyAgreements: [UInt: String] = [1: "DH", 2: "ECDH"]
@@ -70,11 +77,8 @@ public struct SecurityInfos: Hashable, Sendable {
 
     /// The identifier of TR-03110 / Doc 9303 for a protocol OID, e.g. "id-PACE-ECDH-GM-AES-CBC-CMAC-128",
     /// "id-CA-ECDH-AES-CBC-CMAC-128", "id-PK-ECDH", "id-TA", "id-AA"; nil if unknown.
-    public static func protocolName(_ oid: OID) -> String? {
-        let c = oid.components
-        func tail(_ prefix: OID) -> [UInt]? {
-            oid.hasPrefix(prefix) ? Array(c.dropFirst(prefix.components.count)) : nil
-        }
+    public static func protocolName(_ oid: ASN1ObjectIdentifier) -> String? {
+        func tail(_ prefix: ASN1ObjectIdentifier) -> [UInt]? { oid.arcs(after: prefix) }
         if let t = tail(idPACE) {
             guard let m = t.first.flatMap({ paceMappings[$0] }) else { return nil }
             if t.count == 1 { return "id-PACE-\(m)" }
@@ -164,9 +168,9 @@ public enum SecurityInfo: Hashable, Sendable {
     case terminalAuthentication(TerminalAuthenticationInfo)
     case activeAuthentication(ActiveAuthenticationInfo)
     /// A protocol this library does not interpret (EFDIRInfo, CardInfoLocator, privileged terminal …).
-    case unknown(OID, raw: [UInt8])
+    case unknown(ASN1ObjectIdentifier, raw: [UInt8])
 
-    public var protocolOID: OID {
+    public var protocolOID: ASN1ObjectIdentifier {
         switch self {
         case .pace(let i): i.protocolOID
         case .paceDomainParameters(let i): i.protocolOID
@@ -197,16 +201,17 @@ public enum SecurityInfo: Hashable, Sendable {
     public var protocolName: String { SecurityInfos.protocolName(protocolOID) ?? protocolOID.description }
 
     init(node: ASN1Node) throws(EMRTDError) {
-        let parts = try ASN1Read.children(node, .sequence, what: "SecurityInfo")
+        let r = ASN1Reader.lds
+        let parts = try r.children(node, .sequence, what: "SecurityInfo")
         guard parts.count >= 2 else {
             throw EMRTDError(.asn1Invalid, "SecurityInfo must have a protocol and required data, has \(parts.count) elements")
         }
-        let oid = try ASN1Read.oid(parts[0], what: "SecurityInfo.protocol")
-        let raw = ASN1Read.raw(node)
+        let oid = try r.oid(parts[0], what: "SecurityInfo.protocol")
+        let raw = Array(node.encodedBytes)
         let required = parts[1]
         let optional = parts.count > 2 ? parts[2] : nil
         let name = SecurityInfos.protocolName(oid)
-        let depth = oid.components.count
+        let depth = oid.oidComponents.count
         // Known protocols must have their exact shape; a longer SEQUENCE is tolerated only for unknown ones.
         func checkCount(_ max: Int) throws(EMRTDError) {
             guard parts.count <= max else {
@@ -215,30 +220,30 @@ public enum SecurityInfo: Hashable, Sendable {
         }
         func optionalInt(_ what: String) throws(EMRTDError) -> Int? {
             guard let optional else { return nil }
-            return try ASN1Read.int(optional, what: "\(name ?? "SecurityInfo").\(what)")
+            return try r.nonNegativeInt(optional, what: "\(name ?? "SecurityInfo").\(what)")
         }
         let label = name ?? oid.description
 
         if name != nil, oid.hasPrefix(SecurityInfos.idPACE) {
             try checkCount(3)
-            if depth == SecurityInfos.idPACE.components.count + 2 {
+            if depth == SecurityInfos.idPACE.oidComponents.count + 2 {
                 self = .pace(PACEInfo(
-                    protocolOID: oid, version: try ASN1Read.int(required, what: "\(label).version"),
+                    protocolOID: oid, version: try r.nonNegativeInt(required, what: "\(label).version"),
                     parameterID: try optionalInt("parameterId"), raw: raw))
             } else {
                 self = .paceDomainParameters(PACEDomainParameterInfo(
-                    protocolOID: oid, domainParameter: try AlgorithmIdentifier(node: required, what: "\(label).domainParameter"),
+                    protocolOID: oid, domainParameter: try r.algorithm(required, what: "\(label).domainParameter"),
                     parameterID: try optionalInt("parameterId"), raw: raw))
             }
         } else if name != nil, oid.hasPrefix(SecurityInfos.idCA) {
             try checkCount(3)
-            if depth == SecurityInfos.idCA.components.count + 2 {
+            if depth == SecurityInfos.idCA.oidComponents.count + 2 {
                 self = .chipAuthentication(ChipAuthenticationInfo(
-                    protocolOID: oid, version: try ASN1Read.int(required, what: "\(label).version"),
+                    protocolOID: oid, version: try r.nonNegativeInt(required, what: "\(label).version"),
                     keyID: try optionalInt("keyId"), raw: raw))
             } else {
                 self = .chipAuthenticationDomainParameters(ChipAuthenticationDomainParameterInfo(
-                    protocolOID: oid, domainParameter: try AlgorithmIdentifier(node: required, what: "\(label).domainParameter"),
+                    protocolOID: oid, domainParameter: try r.algorithm(required, what: "\(label).domainParameter"),
                     keyID: try optionalInt("keyId"), raw: raw))
             }
         } else if name != nil, oid.hasPrefix(SecurityInfos.idPK) {
@@ -251,19 +256,19 @@ public enum SecurityInfo: Hashable, Sendable {
             var fileID: [UInt8]? = nil
             if let optional {
                 // efCVCA FileID ::= SEQUENCE { fid OCTET STRING (SIZE(2)), sfid OCTET STRING (SIZE(1)) OPTIONAL }
-                let f = try ASN1Read.children(optional, .sequence, what: "id-TA.efCVCA")
+                let f = try r.children(optional, .sequence, what: "id-TA.efCVCA")
                 guard let fid = f.first else { throw EMRTDError(.asn1Invalid, "id-TA.efCVCA is empty") }
-                fileID = try ASN1Read.primitive(fid, .octetString, what: "id-TA.efCVCA.fid")
+                fileID = Array(try r.primitive(fid, .octetString, what: "id-TA.efCVCA.fid"))
             }
             self = .terminalAuthentication(TerminalAuthenticationInfo(
-                protocolOID: oid, version: try ASN1Read.int(required, what: "id-TA.version"), efCVCAFileID: fileID,
+                protocolOID: oid, version: try r.nonNegativeInt(required, what: "id-TA.version"), efCVCAFileID: fileID,
                 raw: raw))
         } else if oid == SecurityInfos.idAA {
             try checkCount(3)
             self = .activeAuthentication(ActiveAuthenticationInfo(
-                protocolOID: oid, version: try ASN1Read.int(required, what: "id-AA.version"),
+                protocolOID: oid, version: try r.nonNegativeInt(required, what: "id-AA.version"),
                 signatureAlgorithm: try optional.map { n throws(EMRTDError) in
-                    try ASN1Read.oid(n, what: "id-AA.signatureAlgorithm")
+                    try r.oid(n, what: "id-AA.signatureAlgorithm")
                 }, raw: raw))
         } else {
             self = .unknown(oid, raw: raw)
@@ -271,27 +276,11 @@ public enum SecurityInfo: Hashable, Sendable {
     }
 }
 
-/// `AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL }`.
-public struct AlgorithmIdentifier: Hashable, Sendable {
-    public let algorithm: OID
-    /// The parameters' encoding, nil when absent.
-    public let parameters: [UInt8]?
-
-    init(node: ASN1Node, what: String) throws(EMRTDError) {
-        let parts = try ASN1Read.children(node, .sequence, what: what)
-        guard let first = parts.first, parts.count <= 2 else {
-            throw EMRTDError(.asn1Invalid, "\(what) must have 1 or 2 elements, has \(parts.count)")
-        }
-        algorithm = try ASN1Read.oid(first, what: "\(what).algorithm")
-        parameters = parts.count > 1 ? ASN1Read.raw(parts[1]) : nil
-    }
-}
-
 /// ```
 /// PACEInfo ::= SEQUENCE { protocol OID (id-PACE-…), version INTEGER, parameterId INTEGER OPTIONAL }
 /// ```
 public struct PACEInfo: Hashable, Sendable {
-    public let protocolOID: OID
+    public let protocolOID: ASN1ObjectIdentifier
     public let version: Int
     /// A standardized domain parameter ID (0-31) or a key to a PACEDomainParameterInfo.
     public let parameterID: Int?
@@ -305,13 +294,13 @@ public struct PACEInfo: Hashable, Sendable {
     public var mapping: PACEMapping? {
         switch mappingCode { case 1, 2: .generic; case 3, 4: .integrated; case 6: .chipAuthentication; default: nil }
     }
-    public var cipher: SessionCipher? { protocolOID.components.last.flatMap { SessionCipher(code: $0) } }
+    public var cipher: SessionCipher? { protocolOID.oidComponents.last.flatMap { SessionCipher(code: $0) } }
     /// e.g. "brainpoolP256r1" for parameter ID 13.
     public var standardDomainParameterName: String? { parameterID.flatMap(SecurityInfos.standardDomainParameterName) }
 
     private var mappingCode: UInt? {
-        let c = protocolOID.components
-        return c.count == SecurityInfos.idPACE.components.count + 2 ? c[c.count - 2] : nil
+        let c = protocolOID.oidComponents
+        return c.count == SecurityInfos.idPACE.oidComponents.count + 2 ? c[c.count - 2] : nil
     }
 }
 
@@ -320,7 +309,7 @@ public struct PACEInfo: Hashable, Sendable {
 ///                                        parameterId INTEGER OPTIONAL }
 /// ```
 public struct PACEDomainParameterInfo: Hashable, Sendable {
-    public let protocolOID: OID
+    public let protocolOID: ASN1ObjectIdentifier
     public let domainParameter: AlgorithmIdentifier
     public let parameterID: Int?
     public let raw: [UInt8]
@@ -330,7 +319,7 @@ public struct PACEDomainParameterInfo: Hashable, Sendable {
 /// ChipAuthenticationInfo ::= SEQUENCE { protocol OID (id-CA-…), version INTEGER, keyId INTEGER OPTIONAL }
 /// ```
 public struct ChipAuthenticationInfo: Hashable, Sendable {
-    public let protocolOID: OID
+    public let protocolOID: ASN1ObjectIdentifier
     public let version: Int
     public let keyID: Int?
     public let raw: [UInt8]
@@ -338,11 +327,11 @@ public struct ChipAuthenticationInfo: Hashable, Sendable {
     /// e.g. "id-CA-ECDH-AES-CBC-CMAC-128".
     public var protocolName: String { SecurityInfos.protocolName(protocolOID) ?? protocolOID.description }
     public var keyAgreement: KeyAgreement? {
-        let c = protocolOID.components
+        let c = protocolOID.oidComponents
         guard c.count >= 2 else { return nil }
         switch c[c.count - 2] { case 1: return .dh; case 2: return .ecdh; default: return nil }
     }
-    public var cipher: SessionCipher? { protocolOID.components.last.flatMap { SessionCipher(code: $0) } }
+    public var cipher: SessionCipher? { protocolOID.oidComponents.last.flatMap { SessionCipher(code: $0) } }
 }
 
 /// ```
@@ -350,7 +339,7 @@ public struct ChipAuthenticationInfo: Hashable, Sendable {
 ///     domainParameter AlgorithmIdentifier, keyId INTEGER OPTIONAL }
 /// ```
 public struct ChipAuthenticationDomainParameterInfo: Hashable, Sendable {
-    public let protocolOID: OID
+    public let protocolOID: ASN1ObjectIdentifier
     public let domainParameter: AlgorithmIdentifier
     public let keyID: Int?
     public let raw: [UInt8]
@@ -361,13 +350,13 @@ public struct ChipAuthenticationDomainParameterInfo: Hashable, Sendable {
 ///     chipAuthenticationPublicKey SubjectPublicKeyInfo, keyId INTEGER OPTIONAL }
 /// ```
 public struct ChipAuthenticationPublicKeyInfo: Hashable, Sendable {
-    public let protocolOID: OID
+    public let protocolOID: ASN1ObjectIdentifier
     public let publicKey: SubjectPublicKeyInfo
     public let keyID: Int?
     public let raw: [UInt8]
 
     public var keyAgreement: KeyAgreement? {
-        switch protocolOID.components.last { case 1: .dh; case 2: .ecdh; default: nil }
+        switch protocolOID.oidComponents.last { case 1: .dh; case 2: .ecdh; default: nil }
     }
 }
 
@@ -375,7 +364,7 @@ public struct ChipAuthenticationPublicKeyInfo: Hashable, Sendable {
 /// TerminalAuthenticationInfo ::= SEQUENCE { protocol id-TA, version INTEGER, efCVCA FileID OPTIONAL }
 /// ```
 public struct TerminalAuthenticationInfo: Hashable, Sendable {
-    public let protocolOID: OID
+    public let protocolOID: ASN1ObjectIdentifier
     public let version: Int
     /// fid of EF.CVCA when given.
     public let efCVCAFileID: [UInt8]?
@@ -387,9 +376,9 @@ public struct TerminalAuthenticationInfo: Hashable, Sendable {
 /// ```
 /// Present when Active Authentication uses ECDSA: the plain signature's hash (ecdsa-plain-SHA256 …).
 public struct ActiveAuthenticationInfo: Hashable, Sendable {
-    public let protocolOID: OID
+    public let protocolOID: ASN1ObjectIdentifier
     public let version: Int
-    public let signatureAlgorithm: OID?
+    public let signatureAlgorithm: ASN1ObjectIdentifier?
     public let raw: [UInt8]
 
     /// e.g. "ecdsa-plain-SHA256".

@@ -1,37 +1,20 @@
-import EMRTDCore
-import ISO7816
+import EMRTDASN1
+public import SwiftASN1
 
 extension PACEInfo {
     /// A PACEInfo for the given protocol, DER-encoded into `raw`:
     /// `SEQUENCE { protocol OBJECT IDENTIFIER, version INTEGER, parameterId INTEGER OPTIONAL }`.
-    public init(protocolOID: OID, version: Int, parameterID: Int?) {
-        var body = TLV(tag: 0x06, value: protocolOID.contentBytes).encoded() + DER.integer(version)
-        if let parameterID { body += DER.integer(parameterID) }
-        self.init(protocolOID: protocolOID, version: version, parameterID: parameterID, raw: TLV(tag: 0x30, value: body).encoded())
+    public init(protocolOID: ASN1ObjectIdentifier, version: Int, parameterID: Int?) {
+        var fields = [DERWriter.oid(protocolOID), DERWriter.integer(version)]
+        if let parameterID { fields.append(DERWriter.integer(parameterID)) }
+        self.init(protocolOID: protocolOID, version: version, parameterID: parameterID, raw: DERWriter.sequence(fields))
     }
 }
 
 extension SecurityInfos {
     /// EF.CardAccess / DG14 content: `SecurityInfos ::= SET OF SecurityInfo`, from the infos' raw
     /// encodings in DER order (a SET OF sorts its elements).
-    public static func encode(_ raws: [[UInt8]]) -> [UInt8] {
-        let sorted = raws.sorted { $0.lexicographicallyPrecedes($1) }
-        return TLV(tag: 0x31, value: sorted.flatMap { $0 }).encoded()
-    }
-}
-
-enum DER {
-    /// A non-negative INTEGER in minimal two's complement.
-    static func integer(_ value: Int) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var v = value
-        repeat {
-            bytes.insert(UInt8(v & 0xFF), at: 0)
-            v >>= 8
-        } while v > 0
-        if bytes[0] & 0x80 != 0 { bytes.insert(0, at: 0) }
-        return TLV(tag: 0x02, value: bytes).encoded()
-    }
+    public static func encode(_ raws: [[UInt8]]) -> [UInt8] { DERWriter.set(of: raws) }
 }
 
 extension ChipAuthenticationPublicKeyInfo {
@@ -46,47 +29,40 @@ extension ChipAuthenticationPublicKeyInfo {
     /// `publicKey` is the uncompressed point (ECDH) or the public value (DH).
     public static func encode(publicKey: [UInt8], parameterID: Int, keyID: Int? = nil) -> [UInt8] {
         let ecdh = parameterID >= 8
-        let protocolOID: OID = ecdh ? "0.4.0.127.0.7.2.2.1.2" : "0.4.0.127.0.7.2.2.1.1"
-        let standardized: OID = "0.4.0.127.0.7.1.2"
-        let algorithm = TLV(tag: 0x30, value: TLV(tag: 0x06, value: standardized.contentBytes).encoded() + DER.integer(parameterID))
+        let algorithm = DERWriter.sequence([
+            DERWriter.oid(KnownOID.standardizedDomainParameters), DERWriter.integer(parameterID),
+        ])
         // A DH public value is an INTEGER inside the BIT STRING; an EC point goes in as it is.
-        var key = publicKey
-        if !ecdh {
-            var v = publicKey[...]
-            while v.count > 1 && v.first == 0 { v = v.dropFirst() }
-            key = TLV(tag: 0x02, value: (v.first ?? 0) & 0x80 != 0 ? [0] + v : Array(v)).encoded()
-        }
-        let spki = TLV(tag: 0x30, value: algorithm.encoded() + TLV(tag: 0x03, value: [0x00] + key).encoded())
-        var body = TLV(tag: 0x06, value: protocolOID.contentBytes).encoded() + spki.encoded()
-        if let keyID { body += DER.integer(keyID) }
-        return TLV(tag: 0x30, value: body).encoded()
+        let key = ecdh ? publicKey : DERWriter.unsignedInteger(publicKey)
+        var fields = [
+            DERWriter.oid(ecdh ? KnownOID.idPKECDH : KnownOID.idPKDH),
+            DERWriter.sequence([algorithm, DERWriter.bitString(key)]),
+        ]
+        if let keyID { fields.append(DERWriter.integer(keyID)) }
+        return DERWriter.sequence(fields)
     }
 }
 
 extension ChipAuthenticationInfo {
     /// `ChipAuthenticationInfo ::= SEQUENCE { protocol OID (id-CA-…), version INTEGER, keyId INTEGER OPTIONAL }`, DER.
-    public static func encode(protocolOID: OID, version: Int = 1, keyID: Int? = nil) -> [UInt8] {
-        var body = TLV(tag: 0x06, value: protocolOID.contentBytes).encoded() + DER.integer(version)
-        if let keyID { body += DER.integer(keyID) }
-        return TLV(tag: 0x30, value: body).encoded()
+    public static func encode(protocolOID: ASN1ObjectIdentifier, version: Int = 1, keyID: Int? = nil) -> [UInt8] {
+        var fields = [DERWriter.oid(protocolOID), DERWriter.integer(version)]
+        if let keyID { fields.append(DERWriter.integer(keyID)) }
+        return DERWriter.sequence(fields)
     }
 }
 
 extension ActiveAuthenticationInfo {
     /// `ActiveAuthenticationInfo ::= SEQUENCE { protocol id-AA (2.23.136.1.1.5), version INTEGER (1),
     /// signatureAlgorithm OBJECT IDENTIFIER }` (ICAO 9303-11 9.2.9), DER.
-    public static func encode(signatureAlgorithm: OID) -> [UInt8] {
-        let id: OID = "2.23.136.1.1.5"
-        let body = TLV(tag: 0x06, value: id.contentBytes).encoded() + DER.integer(1)
-            + TLV(tag: 0x06, value: signatureAlgorithm.contentBytes).encoded()
-        return TLV(tag: 0x30, value: body).encoded()
+    public static func encode(signatureAlgorithm: ASN1ObjectIdentifier) -> [UInt8] {
+        DERWriter.sequence([DERWriter.oid(KnownOID.idAA), DERWriter.integer(1), DERWriter.oid(signatureAlgorithm)])
     }
 }
 
 extension TerminalAuthenticationInfo {
     /// `TerminalAuthenticationInfo ::= SEQUENCE { protocol id-TA (0.4.0.127.0.7.2.2.2), version INTEGER }`, DER.
     public static func encode(version: Int) -> [UInt8] {
-        let id: OID = "0.4.0.127.0.7.2.2.2"
-        return TLV(tag: 0x30, value: TLV(tag: 0x06, value: id.contentBytes).encoded() + DER.integer(version)).encoded()
+        DERWriter.sequence([DERWriter.oid(KnownOID.idTA), DERWriter.integer(version)])
     }
 }

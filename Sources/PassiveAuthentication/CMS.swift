@@ -1,40 +1,33 @@
+import Cryptography
+public import EMRTDASN1
 public import EMRTDCore
 public import Foundation
-public import LDS
-import Cryptography
-import SwiftASN1
-public import X509
+public import PKIX
+public import SwiftASN1
+
+extension ASN1Reader {
+    static let cms = ASN1Reader(.cmsMalformed)
+    static let sod = ASN1Reader(.sodMalformed)
+    static let masterList = ASN1Reader(.masterListMalformed)
+}
 
 /// The Cryptographic Message Syntax as eMRTDs use it (RFC 5652): EF.SOD, EF.CardSecurity and CSCA
 /// master lists are each a `ContentInfo` holding `SignedData`.
 ///
 /// The parser is total and accepts BER (indefinite lengths, segmented OCTET STRINGs); it keeps the
-/// bytes that signatures and hashes are computed over exactly as read.
-public enum CMS {
+/// bytes that signatures and hashes are computed over exactly as read. (The namespace is spelled
+/// out: `CMS` is swift-certificates'.)
+public enum CryptographicMessageSyntax {
     /// `id-signedData OBJECT IDENTIFIER ::= { iso(1) member-body(2) us(840) rsadsi(113549) pkcs(1) pkcs7(7) 2 }`
-    public static let idSignedData: OID = "1.2.840.113549.1.7.2"
+    public static let idSignedData: ASN1ObjectIdentifier = "1.2.840.113549.1.7.2"
     /// `id-data OBJECT IDENTIFIER ::= { ... pkcs7(7) 1 }`
-    public static let idData: OID = "1.2.840.113549.1.7.1"
+    public static let idData: ASN1ObjectIdentifier = "1.2.840.113549.1.7.1"
     /// `id-contentType OBJECT IDENTIFIER ::= { ... pkcs9(9) 3 }`
-    public static let idContentType: OID = "1.2.840.113549.1.9.3"
+    public static let idContentType: ASN1ObjectIdentifier = "1.2.840.113549.1.9.3"
     /// `id-messageDigest OBJECT IDENTIFIER ::= { ... pkcs9(9) 4 }`
-    public static let idMessageDigest: OID = "1.2.840.113549.1.9.4"
+    public static let idMessageDigest: ASN1ObjectIdentifier = "1.2.840.113549.1.9.4"
     /// `id-signingTime OBJECT IDENTIFIER ::= { ... pkcs9(9) 5 }`
-    public static let idSigningTime: OID = "1.2.840.113549.1.9.5"
-
-    /// `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY DEFINED BY algorithm OPTIONAL }`
-    public struct AlgorithmIdentifier: Hashable, Sendable, CustomStringConvertible {
-        public let algorithm: OID
-        /// The parameters' encoding as read (e.g. `05 00` for NULL), nil when absent.
-        public let parameters: [UInt8]?
-
-        public init(algorithm: OID, parameters: [UInt8]?) {
-            self.algorithm = algorithm
-            self.parameters = parameters
-        }
-
-        public var description: String { algorithmName(algorithm) }
-    }
+    public static let idSigningTime: ASN1ObjectIdentifier = "1.2.840.113549.1.9.5"
 
     /// ```
     /// SignerIdentifier ::= CHOICE {
@@ -45,18 +38,18 @@ public enum CMS {
     /// ```
     public enum SignerIdentifier: Hashable, Sendable {
         /// The issuer `Name` as encoded (with definite lengths if it was read as indefinite-length BER;
-        /// compare it by value, see `DistinguishedName`) and the serial number's INTEGER content octets.
+        /// compare it by value, see `X509Name`) and the serial number's INTEGER content octets.
         case issuerAndSerialNumber(issuer: [UInt8], serialNumber: [UInt8])
         case subjectKeyIdentifier([UInt8])
     }
 
     /// `Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF AttributeValue }`
     public struct Attribute: Hashable, Sendable {
-        public let type: OID
+        public let type: ASN1ObjectIdentifier
         /// Each value's encoding as read.
         public let values: [[UInt8]]
 
-        public init(type: OID, values: [[UInt8]]) {
+        public init(type: ASN1ObjectIdentifier, values: [[UInt8]]) {
             self.type = type
             self.values = values
         }
@@ -65,7 +58,7 @@ public enum CMS {
 
 // MARK: - ContentInfo / SignedData
 
-extension CMS {
+extension CryptographicMessageSyntax {
     /// A `ContentInfo` holding `SignedData` (RFC 5652 3 and 5.1):
     ///
     /// ```
@@ -89,7 +82,7 @@ extension CMS {
         public let version: Int
         public let digestAlgorithms: [AlgorithmIdentifier]
         /// `eContentType`.
-        public let contentType: OID
+        public let contentType: ASN1ObjectIdentifier
         /// The value of `eContent` (segments joined when it is a constructed OCTET STRING); nil when
         /// the content is detached.
         public let content: [UInt8]?
@@ -112,12 +105,10 @@ extension CMS {
             let info = try r.children(node, .sequence, what: "ContentInfo")
             guard info.count == 2 else { throw r.fail("ContentInfo must have 2 elements, has \(info.count)") }
             let type = try r.oid(info[0], what: "ContentInfo.contentType")
-            guard type == CMS.idSignedData else {
-                throw EMRTDError(.cmsNotSignedData, "ContentInfo holds \(algorithmName(type)), not id-signedData")
+            guard type == CryptographicMessageSyntax.idSignedData else {
+                throw EMRTDError(.cmsNotSignedData, "ContentInfo holds \(KnownOID.describe(type)), not id-signedData")
             }
-            let explicit = try r.children(info[1], .context(0), what: "ContentInfo.content")
-            guard explicit.count == 1 else { throw r.fail("ContentInfo.content [0] must hold one element") }
-            let fields = try r.children(explicit[0], .sequence, what: "SignedData")
+            let fields = try r.children(try r.explicit(info[1], tag: 0, what: "ContentInfo.content"), .sequence, what: "SignedData")
             guard fields.count >= 4 else { throw r.fail("SignedData has \(fields.count) elements, needs at least 4") }
 
             version = try r.int(fields[0], what: "SignedData.version")
@@ -131,9 +122,7 @@ extension CMS {
             }
             contentType = try r.oid(encap[0], what: "eContentType")
             if encap.count == 2 {
-                let wrapped = try r.children(encap[1], .context(0), what: "eContent")
-                guard wrapped.count == 1 else { throw r.fail("eContent [0] must hold one OCTET STRING") }
-                content = try r.octetString(wrapped[0], what: "eContent")
+                content = try r.octetString(try r.explicit(encap[1], tag: 0, what: "eContent"), what: "eContent")
             } else {
                 content = nil
             }
@@ -165,17 +154,17 @@ extension CMS {
     }
 }
 
-extension CMS.SignedData {
+extension CryptographicMessageSyntax.SignedData {
     /// ``certificates`` as X.509 certificates, each parsed on its own: one that does not parse is a
     /// failure in its place, not an error for the whole SignedData.
-    public var parsedCertificates: [Result<Certificate, EMRTDError>] {
-        certificates.map { der in Result { () throws(EMRTDError) -> Certificate in try VerificationCache.shared.certificate(der) } }
+    public var parsedCertificates: [Result<X509Certificate, EMRTDError>] {
+        certificates.map { der in Result { () throws(EMRTDError) -> X509Certificate in try VerificationCache.shared.certificate(der) } }
     }
 }
 
 // MARK: - SignerInfo
 
-extension CMS {
+extension CryptographicMessageSyntax {
     /// ```
     /// SignerInfo ::= SEQUENCE {
     ///     version CMSVersion,                           -- 1 with issuerAndSerialNumber, 3 with [0]
@@ -219,7 +208,7 @@ extension CMS {
                 guard parts.count == 2 else { throw r.fail("IssuerAndSerialNumber must have 2 elements") }
                 _ = try r.children(parts[0], .sequence, what: "IssuerAndSerialNumber.issuer")
                 sid = .issuerAndSerialNumber(
-                    issuer: DER.hasDefiniteLengths(parts[0]) ? Array(parts[0].encodedBytes) : DER.reencode(parts[0]),
+                    issuer: parts[0].hasDefiniteLengths ? Array(parts[0].encodedBytes) : DERWriter.reencoded(parts[0]),
                     serialNumber: try r.integerBytes(parts[1], what: "IssuerAndSerialNumber.serialNumber")
                 )
             } else if fields[1].identifier == .context(0) {
@@ -234,15 +223,9 @@ extension CMS {
                 let node = fields[index]
                 signedAttributes = try Self.attributes(node, .context(0), what: "signedAttrs")
                 signedAttributesEncoded = Array(node.encodedBytes)
-                if DER.hasDefiniteLengths(node) {
-                    var bytes = Array(node.encodedBytes)
-                    bytes[0] = 0x31
-                    signedAttributesForSignature = bytes
-                } else {
-                    var bytes = DER.reencode(node)
-                    bytes[0] = 0x31
-                    signedAttributesForSignature = bytes
-                }
+                var bytes = node.hasDefiniteLengths ? Array(node.encodedBytes) : DERWriter.reencoded(node)
+                bytes[0] = 0x31
+                signedAttributesForSignature = bytes
                 index += 1
             } else {
                 signedAttributes = nil
@@ -277,7 +260,7 @@ extension CMS {
 
         /// The single value of the signed attribute `type`; nil if absent. Throws if it appears twice
         /// or has other than one value (RFC 5652 11.1, 11.2).
-        func singleSignedValue(_ type: OID, name: String) throws(EMRTDError) -> ASN1Node? {
+        func singleSignedValue(_ type: ASN1ObjectIdentifier, name: String) throws(EMRTDError) -> ASN1Node? {
             let matches = (signedAttributes ?? []).filter { $0.type == type }
             guard let attribute = matches.first else { return nil }
             guard matches.count == 1, attribute.values.count == 1 else {
@@ -287,61 +270,27 @@ extension CMS {
         }
 
         /// The `contentType` signed attribute (`ContentType ::= OBJECT IDENTIFIER`).
-        public func contentTypeAttribute() throws(EMRTDError) -> OID? {
-            guard let node = try singleSignedValue(CMS.idContentType, name: "contentType") else { return nil }
+        public func contentTypeAttribute() throws(EMRTDError) -> ASN1ObjectIdentifier? {
+            guard let node = try singleSignedValue(CryptographicMessageSyntax.idContentType, name: "contentType") else { return nil }
             return try ASN1Reader.cms.oid(node, what: "contentType attribute")
         }
 
         /// The `messageDigest` signed attribute (`MessageDigest ::= OCTET STRING`).
         public func messageDigestAttribute() throws(EMRTDError) -> [UInt8]? {
-            guard let node = try singleSignedValue(CMS.idMessageDigest, name: "messageDigest") else { return nil }
+            guard let node = try singleSignedValue(CryptographicMessageSyntax.idMessageDigest, name: "messageDigest") else { return nil }
             return try ASN1Reader.cms.octetString(node, what: "messageDigest attribute")
         }
 
         /// The `signingTime` signed attribute (`Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }`),
         /// nil if absent or unreadable.
         public var signingTime: Date? {
-            guard let node = try? singleSignedValue(CMS.idSigningTime, name: "signingTime") else { return nil }
-            return ASN1Reader.cms.time(node)
+            guard let node = try? singleSignedValue(CryptographicMessageSyntax.idSigningTime, name: "signingTime") else { return nil }
+            return try? ASN1Reader.cms.time(node, what: "signingTime")
         }
     }
 }
 
-// MARK: - Algorithm names
-
-/// Readable names of the algorithm OIDs eMRTD PKI uses; the dotted OID otherwise.
-func algorithmName(_ oid: OID) -> String {
-    let names: [String: String] = [
-        "1.3.14.3.2.26": "SHA-1", "2.16.840.1.101.3.4.2.4": "SHA-224", "2.16.840.1.101.3.4.2.1": "SHA-256",
-        "2.16.840.1.101.3.4.2.2": "SHA-384", "2.16.840.1.101.3.4.2.3": "SHA-512",
-        "1.2.840.113549.1.1.1": "rsaEncryption", "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
-        "1.2.840.113549.1.1.11": "sha256WithRSAEncryption", "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
-        "1.2.840.113549.1.1.13": "sha512WithRSAEncryption", "1.2.840.113549.1.1.14": "sha224WithRSAEncryption",
-        "1.2.840.113549.1.1.10": "RSASSA-PSS", "1.2.840.10045.2.1": "id-ecPublicKey",
-        "1.2.840.10045.4.1": "ecdsa-with-SHA1", "1.2.840.10045.4.3.1": "ecdsa-with-SHA224",
-        "1.2.840.10045.4.3.2": "ecdsa-with-SHA256", "1.2.840.10045.4.3.3": "ecdsa-with-SHA384",
-        "1.2.840.10045.4.3.4": "ecdsa-with-SHA512",
-        "1.2.840.113549.1.7.1": "id-data", "1.2.840.113549.1.7.2": "id-signedData",
-        "1.2.840.113549.1.7.3": "id-envelopedData", "1.2.840.113549.1.7.4": "id-signedAndEnvelopedData",
-        "1.2.840.113549.1.7.5": "id-digestedData", "1.2.840.113549.1.8.2": "1.2.840.113549.1.8.2",
-        "2.23.136.1.1.1": "id-icao-mrtd-security-ldsSecurityObject", "2.23.136.1.1.2": "id-icao-cscaMasterList",
-        "0.4.0.127.0.7.3.2.1": "id-SecurityObject",
-    ]
-    if let name = names[oid.description] { return name == oid.description ? name : "\(name) (\(oid))" }
-    return oid.description
-}
+// MARK: - Hash algorithms
 
 /// The hash algorithm of a digest `AlgorithmIdentifier` (NIST and OIW OIDs), nil if not implemented.
-func hashForOID(_ oid: OID) -> HashAlgorithm? {
-    hashOIDs.first { $0.oid == oid }?.hash
-}
-
-/// The digest `AlgorithmIdentifier` OID of a hash.
-func hashOID(_ hash: HashAlgorithm) -> OID? {
-    hashOIDs.first { $0.hash == hash }?.oid
-}
-
-private let hashOIDs: [(oid: OID, hash: HashAlgorithm)] = [
-    ("1.3.14.3.2.26", .sha1), ("2.16.840.1.101.3.4.2.4", .sha224), ("2.16.840.1.101.3.4.2.1", .sha256),
-    ("2.16.840.1.101.3.4.2.2", .sha384), ("2.16.840.1.101.3.4.2.3", .sha512),
-]
+func hashForOID(_ oid: ASN1ObjectIdentifier) -> HashAlgorithm? { HashAlgorithm(oid: oid) }

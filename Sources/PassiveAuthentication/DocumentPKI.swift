@@ -1,7 +1,7 @@
 public import Cryptography
 public import EMRTDCore
 public import Foundation
-public import X509
+public import PKIX
 
 extension EMRTDError.Code {
     /// A PKI directory is incomplete or unreadable.
@@ -46,15 +46,15 @@ public struct DocumentPKI: Sendable {
         }
     }
 
-    public var csca: Certificate
+    public var csca: X509Certificate
     /// The CSCA's private key, to issue more signers (absent when only the signer was handed over).
     public var cscaKey: PrivateKey?
-    public var dsc: Certificate
+    public var dsc: X509Certificate
     public var dscKey: PrivateKey
     public var crl: CertificateRevocationList
     public var scheme: SignatureScheme
 
-    public init(csca: Certificate, cscaKey: PrivateKey?, dsc: Certificate, dscKey: PrivateKey, crl: CertificateRevocationList, scheme: SignatureScheme) {
+    public init(csca: X509Certificate, cscaKey: PrivateKey?, dsc: X509Certificate, dscKey: PrivateKey, crl: CertificateRevocationList, scheme: SignatureScheme) {
         self.csca = csca
         self.cscaKey = cscaKey
         self.dsc = dsc
@@ -71,7 +71,7 @@ public struct DocumentPKI: Sendable {
     ) throws(EMRTDError) -> DocumentPKI {
         let year = 365.25 * 86_400
         let cscaKey = try PrivateKey.generate(algorithm.keySpec)
-        let cscaName = DistinguishedName(country: country, organization: organization, commonName: "CSCA \(country) TEST")
+        let cscaName = X509Name(country: country, organization: organization, commonName: "CSCA \(country) TEST")
         var cscaBuilder = CertificateBuilder(
             subject: cscaName, serialNumber: try SecureRandom.bytes(8).withPositiveSign, notBefore: notBefore,
             notAfter: notBefore.addingTimeInterval(Double(cscaYears) * year), publicKey: cscaKey.publicKey,
@@ -90,10 +90,10 @@ public struct DocumentPKI: Sendable {
 
     /// Another document signer under `csca` (tests issue expired or revoked ones this way).
     public static func issueDocumentSigner(
-        csca: Certificate, cscaKey: PrivateKey, algorithm: Algorithm, notBefore: Date, notAfter: Date, commonName: String = "Document Signer TEST"
-    ) throws(EMRTDError) -> (Certificate, PrivateKey) {
+        csca: X509Certificate, cscaKey: PrivateKey, algorithm: Algorithm, notBefore: Date, notAfter: Date, commonName: String = "Document Signer TEST"
+    ) throws(EMRTDError) -> (X509Certificate, PrivateKey) {
         let key = try PrivateKey.generate(algorithm.keySpec)
-        let subject = DistinguishedName(
+        let subject = X509Name(
             country: csca.subject.countryCode ?? "VN", organization: "cccd-toolkit TEST", commonName: commonName)
         let builder = CertificateBuilder(
             subject: subject, issuer: csca.subject, serialNumber: try SecureRandom.bytes(8).withPositiveSign,
@@ -154,8 +154,8 @@ public struct DocumentPKI: Sendable {
             }
             return [UInt8](data)
         }
-        guard let csca = try Certificate.parse(fileContents: read(files.csca)).first,
-              let dsc = try Certificate.parse(fileContents: read(files.dsc)).first,
+        guard let csca = try X509Certificate.parse(fileContents: read(files.csca)).first,
+              let dsc = try X509Certificate.parse(fileContents: read(files.dsc)).first,
               let crl = try CertificateRevocationList.parse(fileContents: read(files.crl)).first
         else { throw EMRTDError(.pkiInvalid, "\(directory): a certificate or the CRL is empty") }
         let dscKey = try PrivateKey(pem: String(decoding: read(files.dscKey), as: UTF8.self))

@@ -1,7 +1,7 @@
 import EMRTDCore
 public import Foundation
 import LDS
-import X509
+import PKIX
 
 // Passive authentication (ICAO Doc 9303-11 5.1; Doc 9303-12 for the PKI):
 //

@@ -1,5 +1,5 @@
 public import EMRTDCore
-public import X509
+public import PKIX
 
 /// The outcome of passive authentication (ICAO Doc 9303-11 5.1), with each part kept apart: the data
 /// group hashes, the SignerInfo signature, and the chain from the Document Signer to a trusted CSCA.
@@ -49,9 +49,9 @@ public struct PassiveAuthenticationResult: Sendable, CustomStringConvertible {
     public var chain: ChainStatus
     public var dataGroups: [Int: DataGroupStatus]
     /// The Document Signer (or master list signer) certificate, when found.
-    public var signer: Certificate?
+    public var signer: X509Certificate?
     /// The trusted CSCA that issued ``signer``, when found.
-    public var csca: Certificate?
+    public var csca: X509Certificate?
 
     /// The messages of ``issues``, e.g. "DG13 does not match its hash in EF.SOD".
     public var reasons: [String] { issues.map(\.message) }
@@ -62,7 +62,7 @@ public struct PassiveAuthenticationResult: Sendable, CustomStringConvertible {
     public init(
         status: Status, issues: [EMRTDError] = [], signature: SignatureStatus = .notChecked,
         chain: ChainStatus = .unknown, dataGroups: [Int: DataGroupStatus] = [:],
-        signer: Certificate? = nil, csca: Certificate? = nil
+        signer: X509Certificate? = nil, csca: X509Certificate? = nil
     ) {
         self.status = status
         self.issues = issues

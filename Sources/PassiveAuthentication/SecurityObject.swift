@@ -1,7 +1,8 @@
 public import Cryptography
+public import EMRTDASN1
 public import EMRTDCore
 public import LDS
-import SwiftASN1
+public import SwiftASN1
 
 /// The LDS Security Object (ICAO Doc 9303-10 4.6.2.2): the hash of every data group, signed by the
 /// Document Signer inside EF.SOD.
@@ -23,11 +24,11 @@ import SwiftASN1
 /// ```
 public struct LDSSecurityObject: Hashable, Sendable {
     /// `id-icao-mrtd-security-ldsSecurityObject` (2.23.136.1.1.1).
-    public static let contentType: OID = "2.23.136.1.1.1"
+    public static let contentType: ASN1ObjectIdentifier = "2.23.136.1.1.1"
 
     public let version: Int
     public let hashAlgorithm: HashAlgorithm
-    public let hashAlgorithmIdentifier: CMS.AlgorithmIdentifier
+    public let hashAlgorithmIdentifier: AlgorithmIdentifier
     /// Data group number (1...16) to the hash listed for it.
     public let dataGroupHashes: [Int: [UInt8]]
     /// `ldsVersionInfo`, nil when absent.
@@ -83,24 +84,21 @@ public struct LDSSecurityObject: Hashable, Sendable {
     public static func encode(
         hashAlgorithm: HashAlgorithm, dataGroupHashes: [Int: [UInt8]], ldsVersion: (String, String)? = nil
     ) throws(EMRTDError) -> [UInt8] {
-        guard let oid = hashOID(hashAlgorithm) else {
-            throw EMRTDError(.digestAlgorithmUnsupported, "no digest OID for \(hashAlgorithm)")
-        }
         guard dataGroupHashes.keys.allSatisfy({ (1...16).contains($0) }) else {
             throw EMRTDError(.invalidArgument, "data group numbers must be within 1...16")
         }
         let hashes = dataGroupHashes.keys.sorted().map { n in
-            DER.sequence([DER.integer(n), DER.octetString(dataGroupHashes[n]!)])
+            DERWriter.sequence([DERWriter.integer(n), DERWriter.octetString(dataGroupHashes[n]!)])
         }
         var fields = [
-            DER.integer(ldsVersion == nil ? 0 : 1),
-            DER.algorithm(oid, parameters: DER.null),
-            DER.sequence(hashes),
+            DERWriter.integer(ldsVersion == nil ? 0 : 1),
+            hashAlgorithm.algorithmIdentifier,
+            DERWriter.sequence(hashes),
         ]
         if let (lds, unicode) = ldsVersion {
-            fields.append(DER.sequence([DER.printableString(lds), DER.printableString(unicode)]))
+            fields.append(DERWriter.sequence([DERWriter.printableString(lds), DERWriter.printableString(unicode)]))
         }
-        return DER.sequence(fields)
+        return DERWriter.sequence(fields)
     }
 }
 
@@ -118,7 +116,7 @@ public struct LDSSecurityObject: Hashable, Sendable {
 public struct SecurityObjectDocument: Sendable {
     /// The file as read.
     public let raw: [UInt8]
-    public let signedData: CMS.SignedData
+    public let signedData: CryptographicMessageSyntax.SignedData
     public let securityObject: LDSSecurityObject
 
     /// The hash algorithm of the data group hashes.
@@ -126,23 +124,23 @@ public struct SecurityObjectDocument: Sendable {
     /// Data group number to hash.
     public var dataGroupHashes: [Int: [UInt8]] { securityObject.dataGroupHashes }
     /// The one SignerInfo ICAO requires (the first, if there are more).
-    public var signerInfo: CMS.SignerInfo? { signedData.signerInfos.first }
+    public var signerInfo: CryptographicMessageSyntax.SignerInfo? { signedData.signerInfos.first }
 
     public init(_ efSOD: [UInt8]) throws(EMRTDError) {
         let r = ASN1Reader.sod
         let outer = try r.parse(efSOD[...], what: "EF.SOD")
         let wrapped = try r.children(
-            outer, ASN1Identifier(tagWithNumber: 23, tagClass: .application), what: "EF.SOD (tag 77)"
+            outer, .application(23), what: "EF.SOD (tag 77)"
         )
         guard wrapped.count == 1 else { throw r.fail("EF.SOD tag 77 must hold exactly one ContentInfo, holds \(wrapped.count)") }
-        let signed = try CMS.SignedData(contentInfoNode: wrapped[0])
-        guard signed.contentType == LDSSecurityObject.contentType || signed.contentType == CMS.idData else {
+        let signed = try CryptographicMessageSyntax.SignedData(contentInfoNode: wrapped[0])
+        guard signed.contentType == LDSSecurityObject.contentType || signed.contentType == CryptographicMessageSyntax.idData else {
             throw EMRTDError(
                 .cmsUnexpectedContentType,
-                "EF.SOD encapsulates \(algorithmName(signed.contentType)), expected \(LDSSecurityObject.contentType) (LDS security object) or id-data"
+                "EF.SOD encapsulates \(KnownOID.describe(signed.contentType)), expected \(LDSSecurityObject.contentType) (LDS security object) or id-data"
             )
         }
-        let allowedVersions = signed.contentType == CMS.idData ? [1, 3] : [3]
+        let allowedVersions = signed.contentType == CryptographicMessageSyntax.idData ? [1, 3] : [3]
         guard allowedVersions.contains(signed.version) else {
             throw EMRTDError(.cmsUnsupportedVersion, "EF.SOD SignedData version is \(signed.version), expected 3")
         }
@@ -160,18 +158,18 @@ public struct SecurityObjectDocument: Sendable {
 /// signed by a Document Signer like EF.SOD.
 public struct CardSecurityDocument: Sendable {
     /// `id-SecurityObject` (bsi-de protocols(2) ... 3.2.1).
-    public static let contentType: OID = "0.4.0.127.0.7.3.2.1"
+    public static let contentType: ASN1ObjectIdentifier = "0.4.0.127.0.7.3.2.1"
 
     public let raw: [UInt8]
-    public let signedData: CMS.SignedData
+    public let signedData: CryptographicMessageSyntax.SignedData
     public let securityInfos: SecurityInfos
 
     public init(_ bytes: [UInt8]) throws(EMRTDError) {
-        let signed = try CMS.SignedData(contentInfo: bytes)
+        let signed = try CryptographicMessageSyntax.SignedData(contentInfo: bytes)
         guard signed.contentType == Self.contentType else {
             throw EMRTDError(
                 .cmsUnexpectedContentType,
-                "EF.CardSecurity encapsulates \(algorithmName(signed.contentType)), expected id-SecurityObject (\(Self.contentType))"
+                "EF.CardSecurity encapsulates \(KnownOID.describe(signed.contentType)), expected id-SecurityObject (\(Self.contentType))"
             )
         }
         guard signed.version == 3 else {

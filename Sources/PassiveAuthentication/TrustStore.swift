@@ -1,14 +1,14 @@
+import EMRTDASN1
 public import EMRTDCore
 import Foundation
-import LDS
 import SwiftASN1
-public import X509
+public import PKIX
 
 /// Trust anchors (CSCA certificates, link certificates included) and CRLs for passive
 /// authentication, from certificate files, CRL files, ICAO CSCA master lists or folders of them.
 public struct TrustStore: Sendable {
     /// The trusted certificates, without duplicates, in the order added.
-    public private(set) var cscas: [Certificate] = []
+    public private(set) var cscas: [X509Certificate] = []
     /// The CRLs, in the order added (each is checked against its CSCA when used).
     public private(set) var crls: [CertificateRevocationList] = []
     /// Files of a folder that were not added, each with the reason ("path: reason").
@@ -18,12 +18,12 @@ public struct TrustStore: Sendable {
 
     public init() {}
 
-    public init(cscas: [Certificate], crls: [CertificateRevocationList] = []) {
+    public init(cscas: [X509Certificate], crls: [CertificateRevocationList] = []) {
         for certificate in cscas { add(certificate) }
         for crl in crls { add(crl) }
     }
 
-    public mutating func add(_ certificate: Certificate) {
+    public mutating func add(_ certificate: X509Certificate) {
         guard known.insert(certificate.der).inserted else { return }
         cscas.append(certificate)
     }
@@ -86,7 +86,7 @@ public struct TrustStore: Sendable {
             }
             if text.contains("-----BEGIN CERTIFICATE-----") {
                 do {
-                    for certificate in try Certificate.parse(fileContents: bytes) { add(certificate) }
+                    for certificate in try X509Certificate.parse(fileContents: bytes) { add(certificate) }
                 } catch {
                     throw EMRTDError(.trustUnrecognizedFile, "\(name): the PEM certificate cannot be read: \(errorDescription(error))")
                 }
@@ -96,8 +96,8 @@ public struct TrustStore: Sendable {
             return
         }
 
-        guard let root = try? BER.parse(bytes), case .constructed(let children) = root.content,
-              root.identifier == .sequence, let first = Array(children).first
+        let r = ASN1Reader(.trustUnrecognizedFile)
+        guard let root = try? r.parse(bytes, what: name), let first = (try? r.children(root, .sequence, what: name))?.first
         else {
             throw EMRTDError(.trustUnrecognizedFile, "\(name) is neither a certificate, a CRL nor a master list")
         }
@@ -113,7 +113,7 @@ public struct TrustStore: Sendable {
             add(list)
             return
         }
-        if let certificate = try? Certificate(der: bytes) {
+        if let certificate = try? X509Certificate(der: bytes) {
             add(certificate)
             return
         }
@@ -127,8 +127,8 @@ public struct TrustStore: Sendable {
     /// The trusted certificates that may have issued `certificate`: those whose subject key
     /// identifier equals its authority key identifier, then those whose subject equals its issuer
     /// (names compared by value). Whether one really did is for signature verification to say.
-    public func issuers(of certificate: Certificate) -> [Certificate] {
-        var out: [Certificate] = []
+    public func issuers(of certificate: X509Certificate) -> [X509Certificate] {
+        var out: [X509Certificate] = []
         if let aki = certificate.authorityKeyIdentifier {
             out = cscas.filter { $0.subjectKeyIdentifier == aki }
         }

@@ -1,8 +1,9 @@
 import Cryptography
+import EMRTDASN1
 import EMRTDCore
 import Foundation
 import LDS
-import X509
+import PKIX
 
 // The verification as small checks over one shared context, in the manner of swift-certificates'
 // VerifierPolicy: each check looks at what the earlier ones found and adds its outcome and issues.
@@ -12,7 +13,7 @@ import X509
 
 /// What the checks share.
 struct VerificationContext {
-    let signedData: CMS.SignedData
+    let signedData: CryptographicMessageSyntax.SignedData
     let trust: TrustStore
     /// Validity periods are checked at this date; nil skips them.
     let date: Date?
@@ -21,12 +22,12 @@ struct VerificationContext {
     /// "DSC" or "master list signer".
     let signerRole: String
     /// Certificates the SignedData carries, parsed (those that do not parse are reported and skipped).
-    var embedded: [Certificate] = []
+    var embedded: [X509Certificate] = []
     var result = PassiveAuthenticationResult(status: .failed)
     /// An algorithm was met that this toolkit does not implement.
     var unsupported = false
 
-    init(signedData: CMS.SignedData, trust: TrustStore, date: Date?, object: String, signerRole: String) {
+    init(signedData: CryptographicMessageSyntax.SignedData, trust: TrustStore, date: Date?, object: String, signerRole: String) {
         self.signedData = signedData
         self.trust = trust
         self.date = date
@@ -38,7 +39,7 @@ struct VerificationContext {
         result.issues.append(EMRTDError(code, message))
     }
 
-    var signerInfo: CMS.SignerInfo? { signedData.signerInfos.first }
+    var signerInfo: CryptographicMessageSyntax.SignerInfo? { signedData.signerInfos.first }
 }
 
 protocol VerificationCheck: Sendable {
@@ -81,30 +82,28 @@ func day(_ date: Date) -> String {
     return formatter.string(from: date)
 }
 
-func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02X", $0) }.joined() }
-
 // MARK: - Signer
 
 /// Does `certificate` carry the identity `sid` names? Names compare by value (RDN order and string
 /// types differ between SignerInfos and certificates), serial numbers by magnitude.
-func matches(_ certificate: Certificate, _ sid: CMS.SignerIdentifier) -> Bool {
+func matches(_ certificate: X509Certificate, _ sid: CryptographicMessageSyntax.SignerIdentifier) -> Bool {
     switch sid {
     case .subjectKeyIdentifier(let ski):
         return certificate.subjectKeyIdentifier == ski
     case .issuerAndSerialNumber(let issuer, let serial):
         guard integerMagnitude(certificate.serialNumber) == integerMagnitude(serial) else { return false }
-        guard let name = try? DistinguishedName(der: issuer) else { return false }
+        guard let name = try? X509Name(der: issuer) else { return false }
         return certificate.issuer == name
     }
 }
 
-func describe(_ sid: CMS.SignerIdentifier) -> String {
+func describe(_ sid: CryptographicMessageSyntax.SignerIdentifier) -> String {
     switch sid {
     case .subjectKeyIdentifier(let ski):
-        return "subject key identifier \(hex(ski))"
+        return "subject key identifier \(ski.hex)"
     case .issuerAndSerialNumber(let issuer, let serial):
-        let name = (try? DistinguishedName(der: issuer)).map { "\($0)" } ?? "an unreadable name"
-        return "issuer \(name), serial \(hex(serial))"
+        let name = (try? X509Name(der: issuer)).map { "\($0)" } ?? "an unreadable name"
+        return "issuer \(name), serial \(serial.hex)"
     }
 }
 
@@ -154,7 +153,7 @@ struct SignerInfoSignature: VerificationCheck {
         let scheme: SignatureScheme
         do {
             scheme = try SignatureScheme.fromAlgorithmIdentifier(
-                oid: info.signatureAlgorithm.algorithm.components,
+                oid: info.signatureAlgorithm.algorithm,
                 parameters: info.signatureAlgorithm.parameters, digest: digest)
         } catch {
             context.unsupported = true
@@ -179,7 +178,7 @@ struct SignerInfoSignature: VerificationCheck {
                     attributesOK = false
                     context.note(
                         .cmsContentTypeMismatch,
-                        "the contentType signed attribute (\(algorithmName(type))) differs from eContentType (\(algorithmName(context.signedData.contentType)))")
+                        "the contentType signed attribute (\(KnownOID.describe(type))) differs from eContentType (\(KnownOID.describe(context.signedData.contentType)))")
                 default:
                     break
                 }
@@ -283,7 +282,7 @@ struct ValidityPeriods: VerificationCheck {
         if !ok && context.result.chain == .valid { context.result.chain = .invalid }
     }
 
-    private func check(_ certificate: Certificate, role: String, at date: Date, _ context: inout VerificationContext) -> Bool {
+    private func check(_ certificate: X509Certificate, role: String, at date: Date, _ context: inout VerificationContext) -> Bool {
         if date > certificate.notAfter {
             context.note(.chainCertificateExpired, "\(role) expired on \(day(certificate.notAfter))")
             return false

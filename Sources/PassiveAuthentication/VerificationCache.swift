@@ -1,6 +1,6 @@
 import EMRTDCore
 import Foundation
-import X509
+import PKIX
 
 /// Remembers what does not change between documents of one issuer: the parsed document signer
 /// certificate (OpenSSL's key decoding costs more than an RSA verification), whether a DSC is signed
@@ -14,7 +14,7 @@ final class VerificationCache: @unchecked Sendable {
     static let capacity = 512
 
     private let lock = NSLock()
-    private var certificates: [[UInt8]: Certificate] = [:]
+    private var certificates: [[UInt8]: X509Certificate] = [:]
     private var links: [Pair: Bool] = [:]
 
     private struct Pair: Hashable {
@@ -23,9 +23,9 @@ final class VerificationCache: @unchecked Sendable {
     }
 
     /// The certificate for `der`, parsed once.
-    func certificate(_ der: [UInt8]) throws(EMRTDError) -> Certificate {
+    func certificate(_ der: [UInt8]) throws(EMRTDError) -> X509Certificate {
         if let hit = lock.withLock({ certificates[der] }) { return hit }
-        let parsed = try Certificate(der: der)
+        let parsed = try X509Certificate(der: der)
         lock.withLock {
             if certificates.count >= Self.capacity { certificates.removeAll(keepingCapacity: true) }
             certificates[der] = parsed
@@ -35,7 +35,7 @@ final class VerificationCache: @unchecked Sendable {
 
     /// Whether the object with DER `child` is signed by `issuer`'s key, computed once per pair.
     /// Errors (an unsupported algorithm) count as "not signed", like the callers treat them.
-    func isSigned(_ child: [UInt8], by issuer: Certificate, verify: () throws(EMRTDError) -> Bool) -> Bool {
+    func isSigned(_ child: [UInt8], by issuer: X509Certificate, verify: () throws(EMRTDError) -> Bool) -> Bool {
         let key = Pair(child: child, issuer: issuer.der)
         if let hit = lock.withLock({ links[key] }) { return hit }
         let answer = (try? verify()) ?? false

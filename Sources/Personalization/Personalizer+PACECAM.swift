@@ -1,13 +1,14 @@
 public import EMRTDCore
 import LDS
 public import PassiveAuthentication
+import SwiftASN1
 
 /// PACE with Chip Authentication Mapping (ICAO 9303-11 4.4.3.5): the card offers PACE-ECDH-CAM in
 /// EF.CardAccess, and EF.CardSecurity, signed by the document signer, carries the Chip
 /// Authentication public key the reader checks PACE-CAM against.
 extension Personalizer {
     /// id-PACE-ECDH-CAM-AES-CBC-CMAC-128.
-    static let paceCAMProtocol: OID = "0.4.0.127.0.7.2.2.4.6.2"
+    static let paceCAMProtocol: ASN1ObjectIdentifier = "0.4.0.127.0.7.2.2.4.6.2"
 
     /// The EF.CardAccess of a PACE-CAM card: PACE-ECDH-CAM-AES-128 (brainpoolP256r1, the curve of the
     /// Chip Authentication key) in place of Generic Mapping, CA ECDH AES-128, TA v2.

@@ -4,6 +4,7 @@ import ISO7816
 public import LDS
 import MRZ
 public import PassiveAuthentication
+import SwiftASN1
 
 extension EMRTDError.Code {
     /// The portrait is not a JPEG or JPEG 2000 this toolkit can put in DG2.
@@ -40,7 +41,7 @@ public enum Personalizer {
     public static let cardAccess: [UInt8] = SecurityInfos.encode(cardAccessInfos(paceProtocol: "0.4.0.127.0.7.2.2.4.2.2"))
 
     /// The SecurityInfos of a CCCD's EF.CardAccess with `paceProtocol` on brainpoolP256r1.
-    static func cardAccessInfos(paceProtocol: OID) -> [[UInt8]] {
+    static func cardAccessInfos(paceProtocol: ASN1ObjectIdentifier) -> [[UInt8]] {
         [
             ChipAuthenticationInfo.encode(protocolOID: "0.4.0.127.0.7.2.2.3.2.2", version: 1),
             PACEInfo(protocolOID: paceProtocol, version: 2, parameterID: 13).raw,

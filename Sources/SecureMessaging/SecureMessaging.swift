@@ -282,10 +282,10 @@ public struct SecureMessaging: Sendable {
     private func encrypt(_ padded: [UInt8]) throws(EMRTDError) -> [UInt8] {
         switch algorithm {
         case .tripleDES:
-            return try Insecure.TripleDES.encryptCBC(key: encryptionKey.bytes, padded)
+            return try LegacyCiphers.TripleDES.encryptCBC(key: encryptionKey.bytes, padded)
         case .aes:
-            let iv = try AES.encryptECB(key: encryptionKey.bytes, ssc)
-            return try AES.encryptCBC(key: encryptionKey.bytes, iv: iv, padded)
+            let iv = try AESCipher.encryptECB(key: encryptionKey.bytes, ssc)
+            return try AESCipher.encryptCBC(key: encryptionKey.bytes, iv: iv, padded)
         }
     }
 
@@ -295,10 +295,10 @@ public struct SecureMessaging: Sendable {
         }
         switch algorithm {
         case .tripleDES:
-            return try Insecure.TripleDES.decryptCBC(key: encryptionKey.bytes, cryptogram)
+            return try LegacyCiphers.TripleDES.decryptCBC(key: encryptionKey.bytes, cryptogram)
         case .aes:
-            let iv = try AES.encryptECB(key: encryptionKey.bytes, ssc)
-            return try AES.decryptCBC(key: encryptionKey.bytes, iv: iv, cryptogram)
+            let iv = try AESCipher.encryptECB(key: encryptionKey.bytes, ssc)
+            return try AESCipher.decryptCBC(key: encryptionKey.bytes, iv: iv, cryptogram)
         }
     }
 
@@ -306,7 +306,7 @@ public struct SecureMessaging: Sendable {
     private func computeMAC(_ input: [UInt8]) throws(EMRTDError) -> [UInt8] {
         switch algorithm {
         case .tripleDES:
-            return try Insecure.RetailMAC.mac(key: macKey.bytes, ssc + input)
+            return try LegacyCiphers.RetailMAC.mac(key: macKey.bytes, ssc + input)
         case .aes:
             let padded = ISO9797Padding.pad(ssc + input, blockSize: 16)
             return Array(try AESCMAC.mac(key: macKey.bytes, padded).prefix(8))

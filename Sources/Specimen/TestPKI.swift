@@ -1,6 +1,6 @@
 import EMRTDCore
 public import PassiveAuthentication
-import X509
+import PKIX
 import Cryptography
 
 extension Specimen {
@@ -11,9 +11,9 @@ extension Specimen {
     public static let testPKI: DocumentPKI = {
         do {
             return DocumentPKI(
-                csca: try Certificate.parse(fileContents: Array(cscaPEM.utf8))[0],
+                csca: try X509Certificate.parse(fileContents: Array(cscaPEM.utf8))[0],
                 cscaKey: try PrivateKey(pem: cscaKeyPEM),
-                dsc: try Certificate.parse(fileContents: Array(dscPEM.utf8))[0],
+                dsc: try X509Certificate.parse(fileContents: Array(dscPEM.utf8))[0],
                 dscKey: try PrivateKey(pem: dscKeyPEM),
                 crl: try CertificateRevocationList.parse(fileContents: Array(crlPEM.utf8))[0],
                 scheme: .ecdsa(.sha256, encoding: .der)

@@ -55,11 +55,11 @@ func bsiWorkedExample(example: AESSMFile.BSIExample) throws {
     let ksEnc = h(example.ks_enc), ksMac = h(example.ks_mac)
     for e in example.encrypt {
         #expect(ISO9797Padding.pad(h(e.plaintext), blockSize: 16).hex == e.plaintext_padded)
-        let iv = try AES.encryptECB(key: ksEnc, h(e.ssc))
+        let iv = try AESCipher.encryptECB(key: ksEnc, h(e.ssc))
         #expect(iv.hex == e.iv_computed)
-        let ciphertext = try AES.encryptCBC(key: ksEnc, iv: iv, h(e.plaintext_padded))
+        let ciphertext = try AESCipher.encryptCBC(key: ksEnc, iv: iv, h(e.plaintext_padded))
         #expect(ciphertext.hex == e.ciphertext)
-        #expect(try ISO9797Padding.unpad(AES.decryptCBC(key: ksEnc, iv: iv, ciphertext)).hex == e.plaintext)
+        #expect(try ISO9797Padding.unpad(AESCipher.decryptCBC(key: ksEnc, iv: iv, ciphertext)).hex == e.plaintext)
     }
     for m in example.mac {
         #expect(ISO9797Padding.pad(h(m.ssc) + h(m.data), blockSize: 16).hex == m.mac_input_computed)
@@ -137,8 +137,8 @@ func aesProtectedCommand(c: SMCommandCase) throws {
     }
     var objects: [UInt8] = []
     if !data.isEmpty {
-        let iv = try AES.encryptECB(key: c.ksEnc, c.ssc)
-        let encrypted = try AES.encryptCBC(key: c.ksEnc, iv: iv, ISO9797Padding.pad(data, blockSize: 16))
+        let iv = try AESCipher.encryptECB(key: c.ksEnc, c.ssc)
+        let encrypted = try AESCipher.encryptCBC(key: c.ksEnc, iv: iv, ISO9797Padding.pad(data, blockSize: 16))
         objects += [0x87, UInt8(encrypted.count + 1), 0x01] + encrypted
     }
     if !le.isEmpty { objects += [0x97, UInt8(le.count)] + le }
@@ -165,8 +165,8 @@ func aesProtectedResponse(c: SMResponseCase) throws {
     if let expected = c.plainData {
         let do87 = try #require(objects.first { $0.tag == 0x87 })
         #expect(do87.value.first == 0x01)
-        let iv = try AES.encryptECB(key: c.ksEnc, c.ssc)
-        let decrypted = try AES.decryptCBC(key: c.ksEnc, iv: iv, Array(do87.value.dropFirst()))
+        let iv = try AESCipher.encryptECB(key: c.ksEnc, c.ssc)
+        let decrypted = try AESCipher.decryptCBC(key: c.ksEnc, iv: iv, Array(do87.value.dropFirst()))
         #expect(try ISO9797Padding.unpad(decrypted).hex == expected.hex)
     }
 }
@@ -179,10 +179,10 @@ func aesProtectedResponse(c: SMResponseCase) throws {
     for v in vectors {
         let ksEnc = h(v.ks_enc)
         #expect(ksEnc.count == 32)
-        let iv = try AES.encryptECB(key: ksEnc, h(v.ssc_used))
+        let iv = try AESCipher.encryptECB(key: ksEnc, h(v.ssc_used))
         #expect(iv.hex == v.iv_computed)
         let value = h(v.do87_value!)
-        let decrypted = try AES.decryptCBC(key: ksEnc, iv: iv, Array(value.dropFirst()))
+        let decrypted = try AESCipher.decryptCBC(key: ksEnc, iv: iv, Array(value.dropFirst()))
         #expect(try ISO9797Padding.unpad(decrypted).hex == v.plaintext)
     }
 }

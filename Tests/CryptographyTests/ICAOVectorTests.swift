@@ -45,12 +45,12 @@ struct AppendixD: Decodable {
     let d = try AppendixD.load()
     let kEnc = h(d.k_enc), kMac = h(d.k_mac)
 
-    let eIFD = try Insecure.TripleDES.encryptCBC(key: kEnc, h(d.s))
+    let eIFD = try LegacyCiphers.TripleDES.encryptCBC(key: kEnc, h(d.s))
     #expect(eIFD.hex == d.e_ifd)
-    #expect(try Insecure.RetailMAC.mac(key: kMac, eIFD).hex == d.m_ifd)
+    #expect(try LegacyCiphers.RetailMAC.mac(key: kMac, eIFD).hex == d.m_ifd)
 
-    #expect(try Insecure.RetailMAC.mac(key: kMac, h(d.e_ic)).hex == d.m_ic)
-    #expect(try Insecure.TripleDES.decryptCBC(key: kEnc, h(d.e_ic)).hex == d.r_decrypted)
+    #expect(try LegacyCiphers.RetailMAC.mac(key: kMac, h(d.e_ic)).hex == d.m_ic)
+    #expect(try LegacyCiphers.TripleDES.decryptCBC(key: kEnc, h(d.e_ic)).hex == d.r_decrypted)
 
     let sessionSeed = h(d.k_seed_session)
     #expect(KeyDerivation.derive(secret: sessionSeed, purpose: .encryption, cipher: .tripleDES).hex == d.ks_enc)
@@ -93,10 +93,10 @@ func appendixD4SecureMessaging(step: AppendixD4.Step) throws {
 
     // Command: N = pad(SSC ‖ M), CC = retail MAC of N.
     #expect(ISO9797Padding.pad(h(step.ssc_for_command) + h(step.M), blockSize: 8).hex == step.N_padded)
-    #expect(try Insecure.RetailMAC.mac(key: ksMac, h(step.N_padded), padded: false).hex == step.CC)
+    #expect(try LegacyCiphers.RetailMAC.mac(key: ksMac, h(step.N_padded), padded: false).hex == step.CC)
 
     if let padded = step.padded_data, let encrypted = step.encrypted_data {
-        #expect(try Insecure.TripleDES.encryptCBC(key: ksEnc, h(padded)).hex == encrypted)
+        #expect(try LegacyCiphers.TripleDES.encryptCBC(key: ksEnc, h(padded)).hex == encrypted)
     }
 
     // Response: DO'87' (if any) ‖ DO'99' ‖ DO'8E' ‖ SW; K = pad(SSC ‖ DO'87' ‖ DO'99').
@@ -107,13 +107,13 @@ func appendixD4SecureMessaging(step: AppendixD4.Step) throws {
     #expect(objects.last?.value.hex == step.CC_response)
     let responseObjects = objects.dropLast().flatMap(\.encoded)
     #expect(ISO9797Padding.pad(h(step.ssc_for_response) + responseObjects, blockSize: 8).hex == step.K_padded)
-    #expect(try Insecure.RetailMAC.mac(key: ksMac, h(step.K_padded), padded: false).hex == step.CC_response)
-    #expect(try Insecure.RetailMAC.mac(key: ksMac, h(step.ssc_for_response) + responseObjects).hex == step.CC_response)
+    #expect(try LegacyCiphers.RetailMAC.mac(key: ksMac, h(step.K_padded), padded: false).hex == step.CC_response)
+    #expect(try LegacyCiphers.RetailMAC.mac(key: ksMac, h(step.ssc_for_response) + responseObjects).hex == step.CC_response)
 
     if let expectedPadded = step.decrypted_data_padded, let expected = step.decrypted_data {
         let object = try #require(objects.first { $0.tag == 0x87 })
         #expect(object.value.first == 0x01)  // 01 = ISO 9797-1 method 2 padding indicator
-        let decrypted = try Insecure.TripleDES.decryptCBC(key: ksEnc, Array(object.value.dropFirst()))
+        let decrypted = try LegacyCiphers.TripleDES.decryptCBC(key: ksEnc, Array(object.value.dropFirst()))
         #expect(decrypted.hex == expectedPadded)
         #expect(try ISO9797Padding.unpad(decrypted).hex == expected)
     }

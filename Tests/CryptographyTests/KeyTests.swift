@@ -1,6 +1,8 @@
 import Cryptography
+import EMRTDASN1
 import EMRTDCore
 import Foundation
+import SwiftASN1
 import Testing
 
 // PublicKey, PrivateKey and SignatureScheme: round trips for every key spec and scheme, raw RSA for
@@ -331,7 +333,7 @@ private let encryptedPEM = """
 
 @Test func signatureSchemesFromAlgorithmIdentifiers() throws {
     let null: [UInt8] = [0x05, 0x00]
-    let table: [([UInt], SignatureScheme)] = [
+    let table: [(ASN1ObjectIdentifier, SignatureScheme)] = [
         ([1, 2, 840, 113549, 1, 1, 5], .rsaPKCS1v15(.sha1)),
         ([1, 2, 840, 113549, 1, 1, 14], .rsaPKCS1v15(.sha224)),
         ([1, 2, 840, 113549, 1, 1, 11], .rsaPKCS1v15(.sha256)),
@@ -353,14 +355,14 @@ private let encryptedPEM = """
         #expect(try SignatureScheme.fromAlgorithmIdentifier(oid: oid, parameters: null) == scheme)
     }
     // rsaEncryption and id-ecPublicKey take the hash from context.
-    let rsaEncryption: [UInt] = [1, 2, 840, 113549, 1, 1, 1]
+    let rsaEncryption: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 1]
     #expect(try SignatureScheme.fromAlgorithmIdentifier(oid: rsaEncryption, parameters: null, digest: .sha256) == .rsaPKCS1v15(.sha256))
     #expect(throws: EMRTDError.self) { try SignatureScheme.fromAlgorithmIdentifier(oid: rsaEncryption, parameters: null) }
     #expect(try SignatureScheme.fromAlgorithmIdentifier(oid: [1, 2, 840, 10045, 2, 1], parameters: nil, digest: .sha384)
         == .ecdsa(.sha384, encoding: .der))
 
     // RSASSA-PSS: the parameters of the BSI TR-03105 DSC (SHA-256, MGF1-SHA-256, salt 32) …
-    let pss: [UInt] = [1, 2, 840, 113549, 1, 1, 10]
+    let pss: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 10]
     let dscParameters = h(
         "3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108300d06096086480165030402010500a203020120")
     let dscScheme = SignatureScheme.rsaPSS(hash: .sha256, mgf1Hash: .sha256, saltLength: 32)
@@ -370,12 +372,12 @@ private let encryptedPEM = """
     #expect(try SignatureScheme.fromAlgorithmIdentifier(oid: pss, parameters: [0x30, 0x00])
         == .rsaPSS(hash: .sha1, mgf1Hash: .sha1, saltLength: 20))
     // … SHA-512 with hash parameters absent, and an explicit trailer field 1.
-    let sha512 = PKIDER.sequence([PKIDER.oid([2, 16, 840, 1, 101, 3, 4, 2, 3])])
-    let sha512Parameters = PKIDER.sequence([
-        PKIDER.tlv(0xA0, sha512),
-        PKIDER.tlv(0xA1, PKIDER.sequence([PKIDER.oid([1, 2, 840, 113549, 1, 1, 8]), sha512])),
-        PKIDER.tlv(0xA2, PKIDER.integer(64)),
-        PKIDER.tlv(0xA3, PKIDER.integer(1)),
+    let sha512 = DERWriter.sequence([DERWriter.oid([2, 16, 840, 1, 101, 3, 4, 2, 3])])
+    let sha512Parameters = DERWriter.sequence([
+        DERWriter.explicit(0, sha512),
+        DERWriter.explicit(1, DERWriter.sequence([DERWriter.oid([1, 2, 840, 113549, 1, 1, 8]), sha512])),
+        DERWriter.explicit(2, DERWriter.integer(64)),
+        DERWriter.explicit(3, DERWriter.integer(1)),
     ])
     #expect(try SignatureScheme.fromAlgorithmIdentifier(oid: pss, parameters: sha512Parameters)
         == .rsaPSS(hash: .sha512, mgf1Hash: .sha512, saltLength: 64))
@@ -404,9 +406,8 @@ private let encryptedPEM = """
         .rsaPSS(hash: .sha384, mgf1Hash: .sha256, saltLength: 0),
     ]
     for scheme in all {
-        var fields = try PKIDER.single(scheme.algorithmIdentifier).children()
-        let oid = try fields.read().objectIdentifier()
-        let parameters = fields.isAtEnd ? nil : Array(try fields.read().encoded)
-        #expect(try SignatureScheme.fromAlgorithmIdentifier(oid: oid, parameters: parameters) == scheme, "\(scheme)")
+        let r = ASN1Reader(.malformedDER, rules: .der)
+        let identifier = try r.algorithm(try r.parse(scheme.algorithmIdentifier, what: "AlgorithmIdentifier"), what: "AlgorithmIdentifier")
+        #expect(try SignatureScheme.fromAlgorithmIdentifier(oid: identifier.algorithm, parameters: identifier.parameters) == scheme, "\(scheme)")
     }
 }

@@ -38,8 +38,8 @@ func shaKnownAnswerABC(algorithm: HashAlgorithm, expected: String) {
 ])
 func aesFIPS197AppendixC(key: String, ciphertext: String) throws {
     let plaintext = h("00112233445566778899AABBCCDDEEFF")
-    #expect(try AES.encryptECB(key: h(key), plaintext).hex == ciphertext)
-    #expect(try AES.decryptECB(key: h(key), h(ciphertext)) == plaintext)
+    #expect(try AESCipher.encryptECB(key: h(key), plaintext).hex == ciphertext)
+    #expect(try AESCipher.decryptECB(key: h(key), h(ciphertext)) == plaintext)
 }
 
 /// NIST SP 800-38A F.2.1 (CBC-AES128.Encrypt) and F.2.2 (Decrypt), first two blocks.
@@ -48,16 +48,16 @@ func aesFIPS197AppendixC(key: String, ciphertext: String) throws {
     let iv = h("000102030405060708090A0B0C0D0E0F")
     let plaintext = h("6BC1BEE22E409F96E93D7E117393172AAE2D8A571E03AC9C9EB76FAC45AF8E51")
     let ciphertext = h("7649ABAC8119B246CEE98E9B12E9197D5086CB9B507219EE95DB113A917678B2")
-    #expect(try AES.encryptCBC(key: key, iv: iv, plaintext) == ciphertext)
-    #expect(try AES.decryptCBC(key: key, iv: iv, ciphertext) == plaintext)
+    #expect(try AESCipher.encryptCBC(key: key, iv: iv, plaintext) == ciphertext)
+    #expect(try AESCipher.decryptCBC(key: key, iv: iv, ciphertext) == plaintext)
     // CBC chains: the second block alone, with the first ciphertext block as IV.
-    #expect(try AES.encryptCBC(key: key, iv: Array(ciphertext[0..<16]), Array(plaintext[16...]))
+    #expect(try AESCipher.encryptCBC(key: key, iv: Array(ciphertext[0..<16]), Array(plaintext[16...]))
         == Array(ciphertext[16...]))
 }
 
 @Test func aesEmptyInputIsEmpty() throws {
-    #expect(try AES.encryptCBC(key: [UInt8](repeating: 1, count: 16), iv: [UInt8](repeating: 0, count: 16), []) == [])
-    #expect(try AES.encryptECB(key: [UInt8](repeating: 1, count: 32), []) == [])
+    #expect(try AESCipher.encryptCBC(key: [UInt8](repeating: 1, count: 16), iv: [UInt8](repeating: 0, count: 16), []) == [])
+    #expect(try AESCipher.encryptECB(key: [UInt8](repeating: 1, count: 32), []) == [])
 }
 
 // MARK: - DES / 3DES
@@ -70,8 +70,8 @@ func aesFIPS197AppendixC(key: String, ciphertext: String) throws {
                   ("68652074696D6520", "6A271787AB8883F9"),
                   ("666F7220616C6C20", "893D51EC4B563B53")]
     for (plain, cipher) in blocks {
-        #expect(try Insecure.TripleDES.encryptECB(key: k + k, h(plain)).hex == cipher)
-        #expect(try Insecure.TripleDES.encryptECB(key: k + k + k, h(plain)).hex == cipher)
+        #expect(try LegacyCiphers.TripleDES.encryptECB(key: k + k, h(plain)).hex == cipher)
+        #expect(try LegacyCiphers.TripleDES.encryptECB(key: k + k + k, h(plain)).hex == cipher)
     }
 }
 
@@ -79,22 +79,22 @@ func aesFIPS197AppendixC(key: String, ciphertext: String) throws {
     let k1 = h("0123456789ABCDEF"), k2 = h("FEDCBA9876543210"), k3 = h("89ABCDEF01234567")
     let data = h("4E6F77206973207468652074696D6520666F7220616C6C20")
     // A 16-byte key K1‖K2 means K3 = K1.
-    let twoKey = try Insecure.TripleDES.encryptCBC(key: k1 + k2, data)
-    #expect(twoKey == (try Insecure.TripleDES.encryptCBC(key: k1 + k2 + k1, data)))
-    #expect(twoKey != (try Insecure.TripleDES.encryptCBC(key: k1 + k2 + k3, data)))
-    #expect(try Insecure.TripleDES.decryptCBC(key: k1 + k2, twoKey) == data)
+    let twoKey = try LegacyCiphers.TripleDES.encryptCBC(key: k1 + k2, data)
+    #expect(twoKey == (try LegacyCiphers.TripleDES.encryptCBC(key: k1 + k2 + k1, data)))
+    #expect(twoKey != (try LegacyCiphers.TripleDES.encryptCBC(key: k1 + k2 + k3, data)))
+    #expect(try LegacyCiphers.TripleDES.decryptCBC(key: k1 + k2, twoKey) == data)
     let iv = h("1122334455667788")
-    let withIV = try Insecure.TripleDES.encryptCBC(key: k1 + k2 + k3, iv: iv, data)
+    let withIV = try LegacyCiphers.TripleDES.encryptCBC(key: k1 + k2 + k3, iv: iv, data)
     #expect(withIV != twoKey)
-    #expect(try Insecure.TripleDES.decryptCBC(key: k1 + k2 + k3, iv: iv, withIV) == data)
+    #expect(try LegacyCiphers.TripleDES.decryptCBC(key: k1 + k2 + k3, iv: iv, withIV) == data)
 }
 
 @Test func retailMACPaddingFlag() throws {
     let key = h("7962D9ECE03D1ACD4C76089DCE131543")
     for length in [0, 1, 7, 8, 9, 16, 23] {
         let message = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37) }
-        let implicit = try Insecure.RetailMAC.mac(key: key, message)
-        let explicit = try Insecure.RetailMAC.mac(key: key, ISO9797Padding.pad(message, blockSize: 8), padded: false)
+        let implicit = try LegacyCiphers.RetailMAC.mac(key: key, message)
+        let explicit = try LegacyCiphers.RetailMAC.mac(key: key, ISO9797Padding.pad(message, blockSize: 8), padded: false)
         #expect(implicit.count == 8)
         #expect(implicit == explicit, "length \(length)")
     }
@@ -177,32 +177,32 @@ private let z8 = [UInt8](repeating: 0, count: 8)
 private let z16 = [UInt8](repeating: 0, count: 16)
 
 @Test(arguments: [
-    BadInput(label: "3DES 8-byte key", code: .invalidKeyLength) { try Insecure.TripleDES.encryptCBC(key: z8, z8) },
+    BadInput(label: "3DES 8-byte key", code: .invalidKeyLength) { try LegacyCiphers.TripleDES.encryptCBC(key: z8, z8) },
     BadInput(label: "3DES 15-byte key", code: .invalidKeyLength) {
-        try Insecure.TripleDES.decryptCBC(key: Array(z16.prefix(15)), z8) },
-    BadInput(label: "3DES 32-byte key", code: .invalidKeyLength) { try Insecure.TripleDES.encryptCBC(key: z16 + z16, z8) },
+        try LegacyCiphers.TripleDES.decryptCBC(key: Array(z16.prefix(15)), z8) },
+    BadInput(label: "3DES 32-byte key", code: .invalidKeyLength) { try LegacyCiphers.TripleDES.encryptCBC(key: z16 + z16, z8) },
     BadInput(label: "3DES 7-byte data", code: .invalidInputLength) {
-        try Insecure.TripleDES.encryptCBC(key: z16, Array(z8.prefix(7))) },
+        try LegacyCiphers.TripleDES.encryptCBC(key: z16, Array(z8.prefix(7))) },
     BadInput(label: "3DES 12-byte ciphertext", code: .invalidInputLength) {
-        try Insecure.TripleDES.decryptCBC(key: z16, z8 + [0, 0, 0, 0]) },
+        try LegacyCiphers.TripleDES.decryptCBC(key: z16, z8 + [0, 0, 0, 0]) },
     BadInput(label: "3DES 7-byte IV", code: .invalidInputLength) {
-        try Insecure.TripleDES.encryptCBC(key: z16, iv: Array(z8.prefix(7)), z8) },
-    BadInput(label: "3DES 16-byte IV", code: .invalidInputLength) { try Insecure.TripleDES.encryptCBC(key: z16, iv: z16, z8) },
-    BadInput(label: "3DES ECB two blocks", code: .invalidInputLength) { try Insecure.TripleDES.encryptECB(key: z16, z16) },
-    BadInput(label: "3DES ECB 9-byte key", code: .invalidKeyLength) { try Insecure.TripleDES.encryptECB(key: z8 + [0], z8) },
-    BadInput(label: "retail MAC 24-byte key", code: .invalidKeyLength) { try Insecure.RetailMAC.mac(key: z16 + z8, z8) },
-    BadInput(label: "retail MAC 8-byte key", code: .invalidKeyLength) { try Insecure.RetailMAC.mac(key: z8, z8) },
+        try LegacyCiphers.TripleDES.encryptCBC(key: z16, iv: Array(z8.prefix(7)), z8) },
+    BadInput(label: "3DES 16-byte IV", code: .invalidInputLength) { try LegacyCiphers.TripleDES.encryptCBC(key: z16, iv: z16, z8) },
+    BadInput(label: "3DES ECB two blocks", code: .invalidInputLength) { try LegacyCiphers.TripleDES.encryptECB(key: z16, z16) },
+    BadInput(label: "3DES ECB 9-byte key", code: .invalidKeyLength) { try LegacyCiphers.TripleDES.encryptECB(key: z8 + [0], z8) },
+    BadInput(label: "retail MAC 24-byte key", code: .invalidKeyLength) { try LegacyCiphers.RetailMAC.mac(key: z16 + z8, z8) },
+    BadInput(label: "retail MAC 8-byte key", code: .invalidKeyLength) { try LegacyCiphers.RetailMAC.mac(key: z8, z8) },
     BadInput(label: "retail MAC unpadded 7 bytes", code: .invalidInputLength) {
-        try Insecure.RetailMAC.mac(key: z16, Array(z8.prefix(7)), padded: false) },
+        try LegacyCiphers.RetailMAC.mac(key: z16, Array(z8.prefix(7)), padded: false) },
     BadInput(label: "retail MAC unpadded empty", code: .invalidInputLength) {
-        try Insecure.RetailMAC.mac(key: z16, [], padded: false) },
-    BadInput(label: "AES 15-byte key", code: .invalidKeyLength) { try AES.encryptCBC(key: Array(z16.prefix(15)), iv: z16, z16) },
-    BadInput(label: "AES 8-byte key", code: .invalidKeyLength) { try AES.encryptECB(key: z8, z16) },
-    BadInput(label: "AES 0-byte key", code: .invalidKeyLength) { try AES.decryptECB(key: [], z16) },
-    BadInput(label: "AES 8-byte IV", code: .invalidInputLength) { try AES.encryptCBC(key: z16, iv: z8, z16) },
-    BadInput(label: "AES empty IV", code: .invalidInputLength) { try AES.decryptCBC(key: z16, iv: [], z16) },
-    BadInput(label: "AES 17-byte data", code: .invalidInputLength) { try AES.encryptCBC(key: z16, iv: z16, z16 + [0]) },
-    BadInput(label: "AES ECB 8-byte data", code: .invalidInputLength) { try AES.decryptECB(key: z16, z8) },
+        try LegacyCiphers.RetailMAC.mac(key: z16, [], padded: false) },
+    BadInput(label: "AES 15-byte key", code: .invalidKeyLength) { try AESCipher.encryptCBC(key: Array(z16.prefix(15)), iv: z16, z16) },
+    BadInput(label: "AES 8-byte key", code: .invalidKeyLength) { try AESCipher.encryptECB(key: z8, z16) },
+    BadInput(label: "AES 0-byte key", code: .invalidKeyLength) { try AESCipher.decryptECB(key: [], z16) },
+    BadInput(label: "AES 8-byte IV", code: .invalidInputLength) { try AESCipher.encryptCBC(key: z16, iv: z8, z16) },
+    BadInput(label: "AES empty IV", code: .invalidInputLength) { try AESCipher.decryptCBC(key: z16, iv: [], z16) },
+    BadInput(label: "AES 17-byte data", code: .invalidInputLength) { try AESCipher.encryptCBC(key: z16, iv: z16, z16 + [0]) },
+    BadInput(label: "AES ECB 8-byte data", code: .invalidInputLength) { try AESCipher.decryptECB(key: z16, z8) },
     BadInput(label: "CMAC 20-byte key", code: .invalidKeyLength) { try AESCMAC.mac(key: z16 + [0, 0, 0, 0], z8) },
     BadInput(label: "CMAC empty key", code: .invalidKeyLength) { try AESCMAC.mac(key: [], z8) },
 ])

@@ -5,6 +5,7 @@ import EMRTDCore
 import ISO7816
 import LDS
 import Specimen
+import SwiftASN1
 import Testing
 import VirtualChip
 
@@ -24,7 +25,7 @@ func chipAuthenticationImage(parameterID: Int, cipher: UInt, clone: Bool = false
         key = try group.generatePrivateKey()
         publicKey = try group.publicKey(key)
     }
-    let protocolOID = OID(components: [0, 4, 0, 127, 0, 7, 2, 2, 3, ecdh ? 2 : 1, cipher])
+    let protocolOID = ASN1ObjectIdentifier("0.4.0.127.0.7.2.2.3").appending(ecdh ? 2 : 1, cipher)  // id-CA-…
     let infos = SecurityInfos.encode([
         ChipAuthenticationInfo.encode(protocolOID: protocolOID, version: 1, keyID: 1),
         ChipAuthenticationPublicKeyInfo.encode(publicKey: publicKey, parameterID: parameterID, keyID: 1),

@@ -112,7 +112,7 @@ struct PACEReaderTests {
     @Test("Only unknown PACE protocols: BAC, with a note saying why")
     func unknownProtocols() throws {
         var image = try specimen()
-        let unknown = PACEInfo(protocolOID: OID(components: SecurityInfos.idPACE.components + [9, 9]), version: 2, parameterID: 13)
+        let unknown = PACEInfo(protocolOID: SecurityInfos.idPACE.appending(9, 9), version: 2, parameterID: 13)
         image.files[.cardAccess] = SecurityInfos.encode([unknown.raw])
         let result = try readAll(try VirtualChip(image: image), access: .automatic)
         #expect(result.accessControl == .bac)

@@ -8,7 +8,7 @@ import PassiveAuthentication
 import Specimen
 import Testing
 import VirtualChip
-import X509
+import PKIX
 
 /// The data groups of an image, by number.
 func dataGroups(_ image: CardImage) -> [Int: [UInt8]] {

@@ -4,22 +4,22 @@ import Foundation
 import LDS
 import PassiveAuthentication
 import Testing
-import X509
+import PKIX
 
-/// A test PKI made with the X509 builders: CSCA → DSC, and EF.SOD made by our builder.
+/// A test PKI made with the PKIX builders: CSCA → DSC, and EF.SOD made by our builder.
 struct TestPKI: Sendable {
     static let shared: TestPKI = {
         do { return try TestPKI() } catch { fatalError("test PKI: \(error)") }
     }()
 
     static let ecdsa = SignatureScheme.ecdsa(.sha256, encoding: .der)
-    static let cscaName = DistinguishedName(country: "VN", organization: "Test", commonName: "CSCA VN Test", serialNumber: "1")
-    static let dscName = DistinguishedName(country: "VN", organization: "Test", commonName: "DS VN Test", serialNumber: "1")
+    static let cscaName = X509Name(country: "VN", organization: "Test", commonName: "CSCA VN Test", serialNumber: "1")
+    static let dscName = X509Name(country: "VN", organization: "Test", commonName: "DS VN Test", serialNumber: "1")
 
     let cscaKey: PrivateKey
-    let csca: Certificate
+    let csca: X509Certificate
     let dscKey: PrivateKey
-    let dsc: Certificate
+    let dsc: X509Certificate
 
     /// Verification date: inside every validity period.
     static let now = date(2026, 6, 1)
@@ -40,9 +40,9 @@ struct TestPKI: Sendable {
     }
 
     static func makeCSCA(
-        key: PrivateKey, name: DistinguishedName, serial: [UInt8] = [0x01],
+        key: PrivateKey, name: X509Name, serial: [UInt8] = [0x01],
         from: Date = date(2020, 1, 1), to: Date = date(2035, 1, 1)
-    ) throws -> Certificate {
+    ) throws -> X509Certificate {
         try CertificateBuilder(
             subject: name, serialNumber: serial, notBefore: from, notAfter: to, publicKey: key.publicKey,
             isCA: true, pathLength: 0, keyUsage: [.keyCertSign, .cRLSign]
@@ -50,9 +50,9 @@ struct TestPKI: Sendable {
     }
 
     static func makeDSC(
-        subjectKey: PublicKey, issuer: Certificate, issuerKey: PrivateKey, serial: [UInt8] = [0x10, 0x20],
-        from: Date = date(2024, 1, 1), to: Date = date(2029, 1, 1), name: DistinguishedName = dscName
-    ) throws -> Certificate {
+        subjectKey: PublicKey, issuer: X509Certificate, issuerKey: PrivateKey, serial: [UInt8] = [0x10, 0x20],
+        from: Date = date(2024, 1, 1), to: Date = date(2029, 1, 1), name: X509Name = dscName
+    ) throws -> X509Certificate {
         try CertificateBuilder(
             subject: name, issuer: issuer.subject, serialNumber: serial, notBefore: from, notAfter: to,
             publicKey: subjectKey, keyUsage: [.digitalSignature], authorityKeyIdentifier: issuer.subjectKeyIdentifier
@@ -62,7 +62,7 @@ struct TestPKI: Sendable {
     var trust: TrustStore { TrustStore(cscas: [csca]) }
 
     func sod(
-        _ dataGroups: [Int: [UInt8]] = TestPKI.dataGroups, hash: HashAlgorithm = .sha256, signer: Certificate? = nil,
+        _ dataGroups: [Int: [UInt8]] = TestPKI.dataGroups, hash: HashAlgorithm = .sha256, signer: X509Certificate? = nil,
         key: PrivateKey? = nil, scheme: SignatureScheme = TestPKI.ecdsa
     ) throws -> [UInt8] {
         try SecurityObjectDocument.sign(
@@ -161,7 +161,7 @@ struct GeneratedPKITests {
     @Test("DSC from an unknown CSCA: issuer-unknown, signature valid")
     func untrustedCSCA() throws {
         let otherKey = try PrivateKey.generate(.ec(curve: "prime256v1"))
-        let other = try TestPKI.makeCSCA(key: otherKey, name: DistinguishedName(country: "XX", commonName: "Other CSCA"))
+        let other = try TestPKI.makeCSCA(key: otherKey, name: X509Name(country: "XX", commonName: "Other CSCA"))
         let dsc = try TestPKI.makeDSC(subjectKey: pki.dscKey.publicKey, issuer: other, issuerKey: otherKey)
         let result = verify(sod: try pki.sod(signer: dsc), dataGroups: TestPKI.dataGroups, trust: pki.trust, at: TestPKI.now)
         #expect(result.status == .issuerUnknown, "\(result)")
@@ -318,7 +318,7 @@ struct GeneratedPKITests {
         // lengths stay); the signature is over the signed attributes, not the sid.
         let sod = try pki.sod()
         let issuer = pki.dsc.issuer.der
-        let reversed = DistinguishedName(rdns: pki.dsc.issuer.rdns.reversed()).der
+        let reversed = X509Name(rdns: pki.dsc.issuer.rdns.reversed()).der
         #expect(reversed != issuer && reversed.count == issuer.count)
         let ranges = allRanges(of: issuer, in: sod)
         // The DSC's own issuer and subject come first; the sid is the last occurrence.
@@ -359,13 +359,13 @@ struct GeneratedPKITests {
 
     @Test("SignedData certificates parse one by one; a broken one is reported, the signer still found")
     func brokenEmbeddedCertificate() throws {
-        let signed = try CMS.SignedData(contentInfo: Array(try pki.sod().dropFirst(4)))
+        let signed = try CryptographicMessageSyntax.SignedData(contentInfo: Array(try pki.sod().dropFirst(4)))
         #expect(signed.parsedCertificates.count == 1)
         #expect(try signed.parsedCertificates[0].get() == pki.dsc)
         // An EF.SOD carrying a junk certificate before the DSC.
         let junk: [UInt8] = [0x30, 0x03, 0x02, 0x01, 0x05]
         let content = try LDSSecurityObject.encode(hashAlgorithm: .sha256, dataGroupHashes: TestPKI.dataGroups.mapValues { HashAlgorithm.sha256.hash($0) })
-        let contentInfo = try CMS.signedData(
+        let contentInfo = try CryptographicMessageSyntax.signedData(
             contentType: LDSSecurityObject.contentType, content: content, signer: pki.dsc, key: pki.dscKey,
             scheme: TestPKI.ecdsa, certificates: [pki.dsc])
         let patched = splice(junk, beforeFirst: pki.dsc.der, in: contentInfo)

@@ -4,7 +4,7 @@ import Foundation
 import LDS
 import PassiveAuthentication
 import Testing
-import X509
+import PKIX
 
 @Suite("CSCA master lists and the trust store")
 struct MasterListTests {
@@ -20,7 +20,7 @@ struct MasterListTests {
         #expect(list.version == 0)
         #expect(list.signedData.contentType == MasterList.contentType)
         let signer = try #require(list.signer)
-        let csca = try Certificate(der: try Vectors.bytes(Self.cscaFile))
+        let csca = try X509Certificate(der: try Vectors.bytes(Self.cscaFile))
         #expect(list.certificates.contains { $0.der == csca.der })
         guard case .subjectKeyIdentifier(let ski)? = list.signedData.signerInfos.first?.sid else {
             Issue.record("the NL list names its signer by subject key identifier")
@@ -125,7 +125,7 @@ struct MasterListTests {
         let list = try MasterList(try Vectors.bytes(Self.listFile))
         let signer = try #require(list.signer)
         #expect(trust.issuers(of: signer).map(\.der) == [der])
-        #expect(trust.issuers(of: try Certificate(der: try Vectors.bsi2008.dsc())).isEmpty)
+        #expect(trust.issuers(of: try X509Certificate(der: try Vectors.bsi2008.dsc())).isEmpty)
     }
 
     @Test("Real EF.CardSecurity (German test card): signature and chain to CSCA 013 with explicit EC parameters")

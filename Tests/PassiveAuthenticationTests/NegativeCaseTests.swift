@@ -108,8 +108,8 @@ extension NegativeCaseTests {
     func idDataAccepted() throws {
         let testCase = try #require(try Vectors.negativeCases().first { $0.pymrtd_line == 584 })
         let sod = try SecurityObjectDocument(h(testCase.sod_hex))
-        #expect(sod.signedData.contentType == CMS.idData)
-        #expect(try sod.signerInfo?.contentTypeAttribute() == CMS.idData)
+        #expect(sod.signedData.contentType == CryptographicMessageSyntax.idData)
+        #expect(try sod.signerInfo?.contentTypeAttribute() == CryptographicMessageSyntax.idData)
         #expect(sod.hashAlgorithm == .sha256)
         // SignedData v1 is what RFC 5652 5.1 asks for id-data content: accepted there, and only there.
         var v1 = h(testCase.sod_hex)

@@ -3,6 +3,7 @@ import EMRTDCore
 import Foundation
 import LDS
 import PassiveAuthentication
+import SwiftASN1
 import Testing
 
 @Suite("EF.SOD and CMS parsing")
@@ -24,7 +25,7 @@ struct ParsingTests {
             return
         }
         #expect(serial == h("1267"))
-        #expect(info.signatureAlgorithm.algorithm == OID("1.2.840.10045.4.1"))
+        #expect(info.signatureAlgorithm.algorithm == ASN1ObjectIdentifier("1.2.840.10045.4.1"))
         #expect(try info.contentTypeAttribute() == LDSSecurityObject.contentType)
         #expect(try info.messageDigestAttribute() == h("111CB0211C65B480C369EE7059636C4C1D93B573"))
         #expect(try info.messageDigestAttribute() == HashAlgorithm.sha1.hash(sod.securityObject.encoded))
@@ -40,7 +41,7 @@ struct ParsingTests {
             let sod = try SecurityObjectDocument(try document.sod())
             #expect(sod.hashAlgorithm == .sha256)
             let info = try #require(sod.signerInfo)
-            #expect(info.signatureAlgorithm.algorithm == OID("1.2.840.113549.1.1.10"))
+            #expect(info.signatureAlgorithm.algorithm == ASN1ObjectIdentifier("1.2.840.113549.1.1.10"))
             let parameters = try #require(info.signatureAlgorithm.parameters)
             #expect(parameters.count == 54)  // hash [0], MGF1 [1], salt [2] = 32
             #expect(sod.signedData.certificates == [try document.dsc()])
@@ -153,7 +154,7 @@ struct ParsingTests {
         }
         // Deep nesting is capped by the BER parser.
         let deep = [UInt8](repeating: 0x30, count: 1) + [0x80] + Array(repeating: [0x30, 0x80], count: 200).flatMap { $0 }
-        #expect(code { try CMS.SignedData(contentInfo: deep) } == .cmsMalformed)
+        #expect(code { try CryptographicMessageSyntax.SignedData(contentInfo: deep) } == .cmsMalformed)
     }
 }
 

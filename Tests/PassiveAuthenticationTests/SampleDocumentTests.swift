@@ -4,7 +4,7 @@ import Foundation
 import LDS
 import PassiveAuthentication
 import Testing
-import X509
+import PKIX
 
 @Suite("Passive authentication of published sample documents")
 struct SampleDocumentTests {
@@ -44,7 +44,7 @@ struct SampleDocumentTests {
     func wrongCSCAKeyFailsChain() throws {
         // The DSC itself is no CSCA of its issuer; a trust store holding only it finds no issuer.
         var trust = TrustStore()
-        trust.add(try Certificate(der: try Vectors.bsi2008.dsc()))
+        trust.add(try X509Certificate(der: try Vectors.bsi2008.dsc()))
         let result = verify(sod: try Vectors.bsi2008.sod(), dataGroups: try Vectors.bsi2008.dataGroups(), trust: trust)
         #expect(result.status == .issuerUnknown)
         #expect(result.signature == .valid)

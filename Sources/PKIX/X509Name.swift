@@ -6,7 +6,8 @@
 // compared by value: the multiset of (attribute type, normalized value) pairs.
 
 public import EMRTDCore
-internal import Cryptography
+import EMRTDASN1
+public import SwiftASN1
 
 extension EMRTDError.Code {
     /// A distinguished name could not be decoded.
@@ -17,12 +18,13 @@ extension EMRTDError.Code {
 ///
 /// Equality is by value: two names are equal when they hold the same multiset of (attribute type,
 /// value) pairs, whatever the order of their RDNs and the string types used, with values compared
-/// after trimming, collapsing inner whitespace and ignoring ASCII case.
-public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
+/// after trimming, collapsing inner whitespace and ignoring ASCII case. (OpenSSL's `X509_NAME`; not
+/// `DistinguishedName`, which swift-certificates declares.)
+public struct X509Name: Sendable, Hashable, CustomStringConvertible {
     /// One `AttributeTypeAndValue`.
     public struct Attribute: Sendable, Hashable {
-        /// The attribute type's OID arcs (e.g. `[2, 5, 4, 3]` for commonName).
-        public let type: [UInt]
+        /// The attribute type (e.g. `2.5.4.3` for commonName).
+        public let type: ASN1ObjectIdentifier
         /// The value as text, when it is one of the directory string types; nil otherwise.
         public let value: String?
         /// The DER of the value (tag, length and contents).
@@ -30,39 +32,38 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
 
         /// An attribute with a text value: PrintableString for countryName, serialNumber and
         /// dnQualifier when the text allows it, UTF8String otherwise.
-        public init(type: [UInt], value: String) {
+        public init(type: ASN1ObjectIdentifier, value: String) {
             self.type = type
             self.value = value
             let printableTypes = [Self.countryName, Self.serialNumber, Self.dnQualifier]
-            let tag = printableTypes.contains(type) && value.utf8.allSatisfy(isPrintableStringCharacter)
-                ? PKIDER.printableString : PKIDER.utf8String
-            self.encodedValue = PKIDER.tlv(tag, Array(value.utf8))
+            self.encodedValue = printableTypes.contains(type) && value.utf8.allSatisfy(isPrintableStringCharacter)
+                ? DERWriter.printableString(value) : DERWriter.utf8String(value)
         }
 
-        init(type: [UInt], encodedValue: PKIDER.Node) {
+        init(type: ASN1ObjectIdentifier, encodedValue: ASN1Node) {
             self.type = type
-            self.value = decodeDirectoryString(encodedValue)
-            self.encodedValue = Array(encodedValue.encoded)
+            self.value = ASN1Reader.name.directoryString(encodedValue)
+            self.encodedValue = Array(encodedValue.encodedBytes)
         }
 
         /// The RFC 4514 short name (`CN`, `O`, `C`, …) or the dotted OID.
         public var typeName: String {
-            attributeNames.first { $0.oid == type }?.name ?? type.map(String.init).joined(separator: ".")
+            attributeNames[type] ?? type.description
         }
 
-        public static let commonName: [UInt] = [2, 5, 4, 3]
-        public static let surname: [UInt] = [2, 5, 4, 4]
-        public static let serialNumber: [UInt] = [2, 5, 4, 5]
-        public static let countryName: [UInt] = [2, 5, 4, 6]
-        public static let localityName: [UInt] = [2, 5, 4, 7]
-        public static let stateOrProvinceName: [UInt] = [2, 5, 4, 8]
-        public static let organizationName: [UInt] = [2, 5, 4, 10]
-        public static let organizationalUnitName: [UInt] = [2, 5, 4, 11]
-        public static let dnQualifier: [UInt] = [2, 5, 4, 46]
+        public static let commonName = ASN1ObjectIdentifier.NameAttributes.commonName
+        public static let surname = ASN1ObjectIdentifier.NameAttributes.surname
+        public static let serialNumber = ASN1ObjectIdentifier.NameAttributes.serialNumber
+        public static let countryName = ASN1ObjectIdentifier.NameAttributes.countryName
+        public static let localityName = ASN1ObjectIdentifier.NameAttributes.localityName
+        public static let stateOrProvinceName = ASN1ObjectIdentifier.NameAttributes.stateOrProvinceName
+        public static let organizationName = ASN1ObjectIdentifier.NameAttributes.organizationName
+        public static let organizationalUnitName = ASN1ObjectIdentifier.NameAttributes.organizationalUnitName
+        public static let dnQualifier = ASN1ObjectIdentifier.NameAttributes.dnQualifier
 
         /// The key two attributes are compared by.
         var comparisonKey: String {
-            let typeText = type.map(String.init).joined(separator: ".")
+            let typeText = type.description
             if let value { return typeText + "=" + normalizedForComparison(value) }
             return typeText + "#" + encodedValue.hex
         }
@@ -79,49 +80,36 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
 
     /// Decodes a DER `Name` (the whole SEQUENCE).
     public init(der: [UInt8]) throws(EMRTDError) {
-        do {
-            let node = try PKIDER.single(der)
-            try self.init(node: node)
-        } catch {
-            throw error.code == .malformedName ? error : EMRTDError(.malformedName, "invalid distinguished name: \(error.message)")
-        }
+        let r = ASN1Reader.name
+        try self.init(node: try r.parse(der, what: "the distinguished name"))
     }
 
     /// Decodes a `Name` read from a larger structure.
-    init(node: PKIDER.Node) throws(EMRTDError) {
-        guard node.tag == PKIDER.sequence else {
-            throw EMRTDError(.malformedName, "a distinguished name is not a SEQUENCE")
-        }
+    init(node: ASN1Node) throws(EMRTDError) {
+        let r = ASN1Reader.name
         var rdns: [[Attribute]] = []
-        var reader = node.children()
-        while !reader.isAtEnd {
-            let set = try reader.read(PKIDER.set, "RelativeDistinguishedName")
+        for set in try r.children(node, .sequence, what: "Name") {
             var attributes: [Attribute] = []
-            var members = set.children()
-            while !members.isAtEnd {
-                var pair = try members.read(PKIDER.sequence, "AttributeTypeAndValue").children()
-                let type = try pair.read().objectIdentifier()
-                let value = try pair.read()
-                try pair.finish("AttributeTypeAndValue")
+            for member in try r.children(set, .set, what: "RelativeDistinguishedName") {
+                var pair = try r.fields(member, .sequence, what: "AttributeTypeAndValue")
+                let type = try r.oid(try pair.next("type"), what: "AttributeTypeAndValue.type")
+                let value = try pair.next("value")
+                try pair.finish()
                 attributes.append(Attribute(type: type, encodedValue: value))
             }
             guard !attributes.isEmpty else { throw EMRTDError(.malformedName, "an empty RelativeDistinguishedName") }
             rdns.append(attributes)
         }
-        self.der = Array(node.encoded)
+        self.der = Array(node.encodedBytes)
         self.rdns = rdns
         self.comparisonKeys = rdns.joined().map(\.comparisonKey).sorted()
     }
 
     /// A name from RDNs (each a set of attributes), encoded in the given order.
     public init(rdns: [[Attribute]]) {
-        let encodedRDNs = rdns.map { rdn -> [UInt8] in
-            // DER orders the members of a SET by their encodings.
-            let members = rdn.map { PKIDER.sequence([PKIDER.oid($0.type), $0.encodedValue]) }
-                .sorted { $0.lexicographicallyPrecedes($1) }
-            return PKIDER.tlv(PKIDER.set, members.flatMap { $0 })
-        }
-        self.der = PKIDER.sequence(encodedRDNs)
+        // DER orders the members of a SET by their encodings.
+        let encodedRDNs = rdns.map { rdn in DERWriter.set(of: rdn.map { DERWriter.sequence([DERWriter.oid($0.type), $0.encodedValue]) }) }
+        self.der = DERWriter.sequence(encodedRDNs)
         self.rdns = rdns
         self.comparisonKeys = rdns.joined().map(\.comparisonKey).sorted()
     }
@@ -132,7 +120,7 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
         country: String? = nil, organization: String? = nil, organizationalUnit: String? = nil,
         commonName: String? = nil, serialNumber: String? = nil
     ) {
-        let pairs: [([UInt], String?)] = [
+        let pairs: [(ASN1ObjectIdentifier, String?)] = [
             (Attribute.countryName, country), (Attribute.organizationName, organization),
             (Attribute.organizationalUnitName, organizationalUnit), (Attribute.commonName, commonName),
             (Attribute.serialNumber, serialNumber),
@@ -143,7 +131,7 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
     // MARK: Reading
 
     /// The text values of every attribute of `type`, in encoding order.
-    public func values(of type: [UInt]) -> [String] {
+    public func values(of type: ASN1ObjectIdentifier) -> [String] {
         rdns.joined().filter { $0.type == type }.compactMap(\.value)
     }
 
@@ -164,7 +152,7 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
         }.joined(separator: ", ")
     }
 
-    public static func == (lhs: DistinguishedName, rhs: DistinguishedName) -> Bool {
+    public static func == (lhs: X509Name, rhs: X509Name) -> Bool {
         lhs.comparisonKeys == rhs.comparisonKeys
     }
 
@@ -173,15 +161,18 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
 
 // MARK: - Strings
 
-private let attributeNames: [(oid: [UInt], name: String)] = [
-    ([2, 5, 4, 3], "CN"), ([2, 5, 4, 6], "C"), ([2, 5, 4, 7], "L"), ([2, 5, 4, 8], "ST"),
-    ([2, 5, 4, 10], "O"), ([2, 5, 4, 11], "OU"), ([2, 5, 4, 9], "STREET"),
-    ([0, 9, 2342, 19200300, 100, 1, 25], "DC"), ([0, 9, 2342, 19200300, 100, 1, 1], "UID"),
-    ([2, 5, 4, 5], "serialNumber"), ([2, 5, 4, 4], "SN"), ([2, 5, 4, 42], "GN"), ([2, 5, 4, 12], "title"),
-    ([2, 5, 4, 43], "initials"), ([2, 5, 4, 44], "generationQualifier"), ([2, 5, 4, 46], "dnQualifier"),
-    ([2, 5, 4, 65], "pseudonym"), ([2, 5, 4, 97], "organizationIdentifier"), ([2, 5, 4, 17], "postalCode"),
-    ([1, 2, 840, 113549, 1, 9, 1], "emailAddress"),
+private let attributeNames: [ASN1ObjectIdentifier: String] = [
+    "2.5.4.3": "CN", "2.5.4.6": "C", "2.5.4.7": "L", "2.5.4.8": "ST", "2.5.4.10": "O", "2.5.4.11": "OU",
+    "2.5.4.9": "STREET", "0.9.2342.19200300.100.1.25": "DC", "0.9.2342.19200300.100.1.1": "UID",
+    "2.5.4.5": "serialNumber", "2.5.4.4": "SN", "2.5.4.42": "GN", "2.5.4.12": "title", "2.5.4.43": "initials",
+    "2.5.4.44": "generationQualifier", "2.5.4.46": "dnQualifier", "2.5.4.65": "pseudonym",
+    "2.5.4.97": "organizationIdentifier", "2.5.4.17": "postalCode", "1.2.840.113549.1.9.1": "emailAddress",
 ]
+
+extension ASN1Reader {
+    /// The reader of names: failures are `x509.name-malformed`.
+    static let name = ASN1Reader(.malformedName, rules: .der)
+}
 
 private func isPrintableStringCharacter(_ c: UInt8) -> Bool {
     switch c {
@@ -189,39 +180,6 @@ private func isPrintableStringCharacter(_ c: UInt8) -> Bool {
         return true
     default:
         return " '()+,-./:=?".utf8.contains(c)
-    }
-}
-
-/// The text of a directory string value; nil for other types or undecodable contents.
-private func decodeDirectoryString(_ node: PKIDER.Node) -> String? {
-    let bytes = node.contents
-    switch node.tag {
-    case 0x0C:  // UTF8String
-        return String(validating: bytes, as: UTF8.self)
-    case 0x12, 0x13, 0x16, 0x1A, 0x14:  // Numeric, Printable, IA5, Visible, Teletex (read as Latin-1)
-        return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
-    case 0x1E:  // BMPString: UTF-16BE
-        guard bytes.count % 2 == 0 else { return nil }
-        var units: [UInt16] = []
-        var i = bytes.startIndex
-        while i < bytes.endIndex {
-            units.append(UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
-            i += 2
-        }
-        return String(validating: units, as: UTF16.self)
-    case 0x1C:  // UniversalString: UTF-32BE
-        guard bytes.count % 4 == 0 else { return nil }
-        var scalars = String.UnicodeScalarView()
-        var i = bytes.startIndex
-        while i < bytes.endIndex {
-            let v = bytes[i..<(i + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            guard let scalar = Unicode.Scalar(v) else { return nil }
-            scalars.append(scalar)
-            i += 4
-        }
-        return String(scalars)
-    default:
-        return nil
     }
 }
 

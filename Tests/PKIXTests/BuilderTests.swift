@@ -1,8 +1,9 @@
 import Cryptography
+import EMRTDASN1
 import EMRTDCore
 import Foundation
 import Testing
-import X509
+import PKIX
 
 // A test PKI as `cccd pki init` makes it: CSCA → DSC and a CRL, for each key type.
 
@@ -24,8 +25,8 @@ private let pkiCases: [PKICase] = [
 func cscaDSCChainAndCRL(_ pki: PKICase) throws {
     let cscaKey = try PrivateKey.generate(pki.spec)
     let dscKey = try PrivateKey.generate(pki.spec)
-    let cscaName = DistinguishedName(country: "VN", organization: "Bộ Công an", commonName: "CSCA Vietnam Test", serialNumber: "1")
-    let dscName = DistinguishedName(country: "VN", organization: "Bộ Công an", organizationalUnit: "C06", commonName: "DSC 1")
+    let cscaName = X509Name(country: "VN", organization: "Bộ Công an", commonName: "CSCA Vietnam Test", serialNumber: "1")
+    let dscName = X509Name(country: "VN", organization: "Bộ Công an", organizationalUnit: "C06", commonName: "DSC 1")
     let start = utc(2024, 1, 1), cscaEnd = utc(2039, 1, 1), dscEnd = utc(2029, 1, 1, 12, 30, 15)
 
     let csca = try CertificateBuilder(
@@ -68,12 +69,12 @@ func cscaDSCChainAndCRL(_ pki: PKICase) throws {
     // Tampering: one byte of the signature, one byte of the TBS.
     var signatureFlipped = dsc.der
     signatureFlipped[signatureFlipped.count - 3] ^= 0x01
-    #expect(try !Certificate(der: signatureFlipped).isSignedBy(cscaKey.publicKey))
+    #expect(try !X509Certificate(der: signatureFlipped).isSignedBy(cscaKey.publicKey))
     var tbsFlipped = dsc.der
     let label = Array("DSC 1".utf8)
     let at = try #require((0..<(tbsFlipped.count - label.count)).first { Array(tbsFlipped[$0..<($0 + label.count)]) == label })
     tbsFlipped[at + 4] = UInt8(ascii: "2")
-    let renamed = try Certificate(der: tbsFlipped)
+    let renamed = try X509Certificate(der: tbsFlipped)
     #expect(renamed.subject.commonName == "DSC 2")
     #expect(try !renamed.isSignedBy(cscaKey.publicKey))
 
@@ -98,7 +99,7 @@ func cscaDSCChainAndCRL(_ pki: PKICase) throws {
     #expect(!crl.isRevoked(otherDSC))
     // Same serial, another issuer: not revoked by this CRL.
     dscBuilder.serialNumber = dsc.serialNumber
-    dscBuilder.issuer = DistinguishedName(country: "VN", commonName: "Another CSCA")
+    dscBuilder.issuer = X509Name(country: "VN", commonName: "Another CSCA")
     #expect(!crl.isRevoked(try dscBuilder.sign(with: cscaKey, scheme: pki.scheme)))
     var crlFlipped = crl.der
     crlFlipped[crlFlipped.count - 2] ^= 0x80
@@ -106,15 +107,15 @@ func cscaDSCChainAndCRL(_ pki: PKICase) throws {
 
     // PEM output reads back, several certificates in one file included.
     #expect(csca.pem.hasPrefix("-----BEGIN CERTIFICATE-----\n") && csca.pem.hasSuffix("-----END CERTIFICATE-----\n"))
-    #expect(try Certificate.parse(fileContents: Array((csca.pem + "\n" + dsc.pem).utf8)) == [csca, dsc])
+    #expect(try X509Certificate.parse(fileContents: Array((csca.pem + "\n" + dsc.pem).utf8)) == [csca, dsc])
     #expect(try CertificateRevocationList.parse(fileContents: Array(crl.pem.utf8)) == [crl])
-    #expect(try Certificate(der: csca.der) == csca)
+    #expect(try X509Certificate(der: csca.der) == csca)
 }
 
 /// DER details of what the builders write.
 @Test func builderEncodings() throws {
     let key = try PrivateKey.generate(.ec(curve: "secp256r1"))
-    let name = DistinguishedName(country: "VN", commonName: "CSCA")
+    let name = X509Name(country: "VN", commonName: "CSCA")
     // Dates from 2050 on are GeneralizedTime, before that UTCTime (RFC 5280, 4.1.2.5).
     let certificate = try CertificateBuilder(
         subject: name, serialNumber: [0x00, 0x00, 0xFF], notBefore: utc(1999, 12, 31, 23, 59, 59), notAfter: utc(2050, 1, 1),
@@ -171,7 +172,8 @@ private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
 
 /// The subjectPublicKey bits of a SubjectPublicKeyInfo (without the unused-bits byte).
 private func bitStringContents(_ spki: [UInt8]) -> [UInt8] {
-    guard var fields = try? PKIDER.single(spki).children(), (try? fields.read()) != nil,
-          let bits = try? fields.read() else { return [] }
-    return Array(bits.contents.dropFirst())
+    let r = ASN1Reader(.malformedDER, rules: .der)
+    guard let fields = try? r.children(try r.parse(spki, what: "SubjectPublicKeyInfo"), .sequence, what: "SubjectPublicKeyInfo"),
+          fields.count == 2, let bits = try? r.bitString(fields[1], what: "subjectPublicKey") else { return [] }
+    return Array(bits)
 }

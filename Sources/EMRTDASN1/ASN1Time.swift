@@ -1,23 +1,20 @@
-// UTCTime and GeneralizedTime (RFC 5280, 4.1.2.5) to and from Foundation dates, without a
-// calendar: proleptic Gregorian, UTC.
+// UTCTime and GeneralizedTime (X.680 46-47, RFC 5280 4.1.2.5) to and from Foundation dates,
+// without a calendar: proleptic Gregorian, UTC.
 
-import Foundation
-import EMRTDCore
-internal import Cryptography
+package import Foundation
 
-enum ASN1Time {
-    /// Reads a `Time` (UTCTime or GeneralizedTime). Lenient where real certificates are: seconds
-    /// may be missing from a UTCTime, a GeneralizedTime may have a fraction, and either may end in
-    /// a `±hhmm` offset instead of `Z`.
-    static func parse(_ node: PKIDER.Node, _ what: String) throws(EMRTDError) -> Date {
-        func invalid() -> EMRTDError { EMRTDError(.malformedCertificate, "\(what) is not a valid time") }
-        let text = Array(node.contents)
+/// The one reader and writer of ASN.1 times (certificate validity, CRL dates, CMS signingTime).
+package enum ASN1Time {
+    /// The date a UTCTime or (`generalized`) GeneralizedTime's contents spell; nil when they spell
+    /// none. Lenient where real certificates are: seconds may be missing from a UTCTime, a
+    /// GeneralizedTime may have a fraction, and either may end in a `±hhmm` offset instead of `Z`.
+    package static func date(_ text: [UInt8], generalized: Bool) -> Date? {
         var i = 0
-        func digits(_ n: Int) throws(EMRTDError) -> Int {
-            guard i + n <= text.count else { throw invalid() }
+        func digits(_ n: Int) -> Int? {
+            guard i + n <= text.count else { return nil }
             var v = 0
             for c in text[i..<(i + n)] {
-                guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { throw invalid() }
+                guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
                 v = v * 10 + Int(c - UInt8(ascii: "0"))
             }
             i += n
@@ -26,22 +23,24 @@ enum ASN1Time {
         func nextIsDigit() -> Bool { i < text.count && text[i] >= UInt8(ascii: "0") && text[i] <= UInt8(ascii: "9") }
 
         let year: Int
-        switch node.tag {
-        case PKIDER.utcTime:
-            let yy = try digits(2)
+        if generalized {
+            guard let yyyy = digits(4) else { return nil }
+            year = yyyy
+        } else {
+            guard let yy = digits(2) else { return nil }
             year = yy < 50 ? 2000 + yy : 1900 + yy
-        case PKIDER.generalizedTime:
-            year = try digits(4)
-        default:
-            throw EMRTDError(.malformedCertificate, "\(what) is neither a UTCTime nor a GeneralizedTime")
         }
-        let month = try digits(2), day = try digits(2), hour = try digits(2), minute = try digits(2)
-        let second = nextIsDigit() ? try digits(2) : 0
+        guard let month = digits(2), let day = digits(2), let hour = digits(2), let minute = digits(2) else { return nil }
+        var second = 0
+        if nextIsDigit() {
+            guard let ss = digits(2) else { return nil }
+            second = ss
+        }
         var fraction = 0.0
-        if node.tag == PKIDER.generalizedTime, i < text.count, text[i] == UInt8(ascii: ".") || text[i] == UInt8(ascii: ",") {
+        if generalized, i < text.count, text[i] == UInt8(ascii: ".") || text[i] == UInt8(ascii: ",") {
             i += 1
             var scale = 0.1
-            guard nextIsDigit() else { throw invalid() }
+            guard nextIsDigit() else { return nil }
             while nextIsDigit() {
                 fraction += Double(text[i] - UInt8(ascii: "0")) * scale
                 scale /= 10
@@ -56,23 +55,22 @@ enum ASN1Time {
             case UInt8(ascii: "+"), UInt8(ascii: "-"):
                 let sign = text[i] == UInt8(ascii: "+") ? 1 : -1
                 i += 1
-                let oh = try digits(2), om = try digits(2)
-                guard oh < 24, om < 60 else { throw invalid() }
+                guard let oh = digits(2), let om = digits(2), oh < 24, om < 60 else { return nil }
                 offset = sign * (oh * 3600 + om * 60)
             default:
-                throw invalid()
+                return nil
             }
         }
-        guard i == text.count else { throw invalid() }
+        guard i == text.count else { return nil }
         guard (1...12).contains(month), (1...daysInMonth(year, month)).contains(day), hour < 24, minute < 60, second <= 60
-        else { throw invalid() }
+        else { return nil }
         let seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset
         return Date(timeIntervalSince1970: TimeInterval(seconds) + fraction)
     }
 
-    /// DER `Time` for `date` (whole seconds, UTC): UTCTime for 1950 through 2049, GeneralizedTime
-    /// otherwise, as RFC 5280 requires.
-    static func encode(_ date: Date) -> [UInt8] {
+    /// The text of `date` (whole seconds, UTC) as a DER `Time`, and whether it is a GeneralizedTime:
+    /// UTCTime `YYMMDDhhmmssZ` for 1950 through 2049, GeneralizedTime `YYYYMMDDhhmmssZ` otherwise.
+    package static func text(_ date: Date) -> (text: String, generalized: Bool) {
         let total = Int(date.timeIntervalSince1970.rounded(.down))
         var days = total / 86400
         var rest = total % 86400
@@ -83,12 +81,9 @@ enum ASN1Time {
         let (year, month, day) = civilFromDays(days)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let time = two(month) + two(day) + two(rest / 3600) + two(rest % 3600 / 60) + two(rest % 60) + "Z"
-        if (1950...2049).contains(year) {
-            return PKIDER.tlv(PKIDER.utcTime, Array((two(year % 100) + time).utf8))
-        }
+        if (1950...2049).contains(year) { return (two(year % 100) + time, false) }
         let y = String(year)
-        let padded = String(repeating: "0", count: max(0, 4 - y.count)) + y
-        return PKIDER.tlv(PKIDER.generalizedTime, Array((padded + time).utf8))
+        return (String(repeating: "0", count: max(0, 4 - y.count)) + y + time, true)
     }
 
     static func daysInMonth(_ year: Int, _ month: Int) -> Int {

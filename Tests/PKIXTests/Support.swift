@@ -1,7 +1,9 @@
 import Cryptography
+import EMRTDASN1
 import EMRTDCore
 import Foundation
-import X509
+import PKIX
+import SwiftASN1
 
 /// The bytes of a file under `TestVectors/` (the repository root is three levels above this file).
 func vectorBytes(_ relativePath: String, filePath: String = #filePath) throws -> [UInt8] {
@@ -28,24 +30,17 @@ func utc(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 0, _ minute: Int =
 /// Certificate }`), and the certificates of the SignedData itself (the master list signer).
 func masterListCertificates() throws -> (list: [[UInt8]], signedDataCertificates: [[UInt8]]) {
     let bytes = try vectorBytes("x509/zienit_NL_MASTERLIST_20211207.mls")
-    var contentInfo = try PKIDER.single(bytes).children()
-    _ = try contentInfo.read()  // contentType signedData
-    let explicit = try contentInfo.read()  // [0]
-    var signedData = try PKIDER.single(explicit.contents).children()
-    _ = try signedData.read()  // version
-    _ = try signedData.read()  // digestAlgorithms
-    var encapsulated = try signedData.read().children()
-    _ = try encapsulated.read()  // eContentType
-    let eContent = try PKIDER.single(try encapsulated.read().contents).contents  // [0] EXPLICIT OCTET STRING
-    var masterList = try PKIDER.single(eContent).children()
-    _ = try masterList.read()  // version
-    var set = try masterList.read().children()
-    var list: [[UInt8]] = []
-    while !set.isAtEnd { list.append(Array(try set.read().encoded)) }
+    let r = ASN1Reader(.malformedDER)
+    let contentInfo = try r.children(try r.parse(bytes, what: "ContentInfo"), .sequence, what: "ContentInfo")
+    // content [0] EXPLICIT SignedData { version, digestAlgorithms, encapContentInfo, certificates [0], … }
+    let signedData = try r.children(try r.explicit(contentInfo[1], tag: 0, what: "content"), .sequence, what: "SignedData")
+    let encapsulated = try r.children(signedData[2], .sequence, what: "EncapsulatedContentInfo")
+    let eContent = try r.octetString(try r.explicit(encapsulated[1], tag: 0, what: "eContent"), what: "eContent")
+    let masterList = try r.children(try r.parse(eContent, what: "CscaMasterList"), .sequence, what: "CscaMasterList")
+    let list = try r.children(masterList[1], .set, what: "certList").map { Array($0.encodedBytes) }
     var embedded: [[UInt8]] = []
-    if let certificates = try signedData.readIfPresent(0xA0) {
-        var reader = certificates.children()
-        while !reader.isAtEnd { embedded.append(Array(try reader.read().encoded)) }
+    if signedData[3].identifier == .context(0) {
+        embedded = try r.children(signedData[3], .context(0), what: "certificates").map { Array($0.encodedBytes) }
     }
     return (list, embedded)
 }

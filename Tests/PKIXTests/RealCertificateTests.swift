@@ -2,14 +2,14 @@ import Cryptography
 import EMRTDCore
 import Foundation
 import Testing
-import X509
+import PKIX
 
 // Real eMRTD certificates and CRLs (TestVectors/x509/SOURCES.md). Expected values were read with
 // `openssl x509 -text` / `openssl crl -text` (and the master list with pyca/cryptography and
 // `openssl dgst -verify` for the explicit-parameter keys) when the tests were written.
 
 @Test func netherlandsCSCA() throws {
-    let csca = try Certificate(der: try vectorBytes("x509/zienit_NL_CSCA_serial6_2021-2034.cer"))
+    let csca = try X509Certificate(der: try vectorBytes("x509/zienit_NL_CSCA_serial6_2021-2034.cer"))
     #expect(csca.version == 3)
     #expect(csca.serialNumber == [0x07, 0xA4])  // 1956
     #expect(csca.subject.description
@@ -18,7 +18,7 @@ import X509
     #expect(csca.isSelfIssued)
     #expect(csca.subject.countryCode == "NL")
     #expect(csca.subject.commonName == "CSCA NL")
-    #expect(csca.subject.values(of: DistinguishedName.Attribute.serialNumber) == ["6"])
+    #expect(csca.subject.values(of: X509Name.Attribute.serialNumber) == ["6"])
     #expect(csca.notBefore == utc(2021, 6, 21))
     #expect(csca.notAfter == utc(2034, 6, 30))
     #expect(csca.isValid(at: utc(2025, 1, 1)))
@@ -35,13 +35,13 @@ import X509
     // Self-signed: verified directly with its own key.
     #expect(try csca.isSignedBy(csca.publicKey))
     // DER and PEM files parse to the same certificate.
-    #expect(try Certificate.parse(fileContents: Array(csca.pem.utf8)) == [csca])
-    #expect(try Certificate.parse(fileContents: try vectorBytes("x509/zienit_NL_CSCA_serial6_2021-2034.cer")) == [csca])
+    #expect(try X509Certificate.parse(fileContents: Array(csca.pem.utf8)) == [csca])
+    #expect(try X509Certificate.parse(fileContents: try vectorBytes("x509/zienit_NL_CSCA_serial6_2021-2034.cer")) == [csca])
 }
 
 @Test func documentSignerCertificates() throws {
     // BSI TR-03105-5 reference data set: RSA-PSS signed DSC.
-    let bsi = try Certificate(der: try vectorBytes("x509/bsi_tr03105_5_dsc_de_0142fd5cf927.cer"))
+    let bsi = try X509Certificate(der: try vectorBytes("x509/bsi_tr03105_5_dsc_de_0142fd5cf927.cer"))
     #expect(bsi.serialNumber == h("0142FD5CF927"))
     #expect(bsi.issuer.description == "CN=HJP PB CS, OU=Country Signer, O=HJP Consulting, C=DE")
     #expect(bsi.subject.description == "CN=HJP PB DS, OU=Document Signer, O=HJP Consulting, C=DE")
@@ -57,7 +57,7 @@ import X509
     #expect(bsi.publicKey.keyIdentifier == bsi.subjectKeyIdentifier)
 
     // ETSI TR 103 200 prototype: RSA-PSS signed DSC.
-    let etsi = try Certificate(der: try vectorBytes("x509/etsi_tr103200_dsc_de_0130846f2b3e.cer"))
+    let etsi = try X509Certificate(der: try vectorBytes("x509/etsi_tr103200_dsc_de_0130846f2b3e.cer"))
     #expect(etsi.serialNumber == h("0130846F2B3E"))
     #expect(etsi.issuer.description == "CN=ETSI CS, OU=Country Signer, O=ETSI, C=DE")
     #expect(etsi.subject.description == "CN=ETSI DS, OU=Document Signer, O=ETSI, C=DE")
@@ -69,7 +69,7 @@ import X509
     #expect(etsi.isValid(at: utc(2012, 1, 1)) && !etsi.isValid(at: utc(2013, 1, 1)))
 
     // BSI 2008 test passport (JMRTD): ECDSA-SHA1, brainpoolP224r1 key with explicit parameters.
-    let jmrtd = try Certificate(der: try vectorBytes("x509/jmrtd_bsi2008_dsc.cer"))
+    let jmrtd = try X509Certificate(der: try vectorBytes("x509/jmrtd_bsi2008_dsc.cer"))
     #expect(jmrtd.serialNumber == [0x12, 0x67])
     #expect(jmrtd.issuer.description == "CN=CSCA BDR TEST 19.09.07")
     #expect(jmrtd.issuer.countryCode == nil)
@@ -113,13 +113,13 @@ import X509
 
     // The Colombian CSCA is in the Dutch master list (entry 129): it signed the CRL.
     let list = try masterListCertificates().list
-    let colombia = try Certificate(der: list[129])
+    let colombia = try X509Certificate(der: list[129])
     #expect(colombia.subject == crl.issuer)
     #expect(colombia.serialNumber == h("55770B5A"))
     #expect(colombia.subjectKeyIdentifier == crl.authorityKeyIdentifier)
     #expect(try crl.isSignedBy(colombia.publicKey))
     #expect(!crl.isRevoked(colombia))  // its serial is not listed
-    let netherlands = try Certificate(der: try vectorBytes("x509/zienit_NL_CSCA_serial6_2021-2034.cer"))
+    let netherlands = try X509Certificate(der: try vectorBytes("x509/zienit_NL_CSCA_serial6_2021-2034.cer"))
     #expect(try !crl.isSignedBy(netherlands.publicKey))
 }
 
@@ -131,10 +131,10 @@ import X509
     #expect(list.count == 306)
     var explicit = 0, ec = 0, rsa = 0, pss = 0
     var explicitCurves: [String: Int] = [:], namedCurves: [String: Int] = [:]
-    var certificates: [Certificate] = []
+    var certificates: [X509Certificate] = []
     for (index, der) in list.enumerated() {
-        let certificate: Certificate
-        do { certificate = try Certificate(der: der) } catch {
+        let certificate: X509Certificate
+        do { certificate = try X509Certificate(der: der) } catch {
             Issue.record("entry \(index) does not parse: \(error)")
             continue
         }
@@ -166,7 +166,7 @@ import X509
     #expect(certificates[88].serialNumber == [0])
     #expect(certificates[227].serialNumber == h("F621B8B766E2123C39746AB89A2A9BF673B694E4"))
     // The standalone NL CSCA file is entry 218.
-    #expect(certificates[218] == (try Certificate(der: try vectorBytes("x509/zienit_NL_CSCA_serial6_2021-2034.cer"))))
+    #expect(certificates[218] == (try X509Certificate(der: try vectorBytes("x509/zienit_NL_CSCA_serial6_2021-2034.cer"))))
     // A certificate does not verify with another CSCA's key of the same type.
     for (index, certificate) in certificates.enumerated() {
         let other = certificates[(index + 1) % certificates.count]
@@ -177,7 +177,7 @@ import X509
 
     // The master list signer, issued by the NL CSCA.
     #expect(embedded.count == 1)
-    let signer = try Certificate(der: try #require(embedded.first))
+    let signer = try X509Certificate(der: try #require(embedded.first))
     #expect(signer.serialNumber == h("07DC"))
     #expect(signer.subject.commonName == "Masterlist Signer NL")
     #expect(signer.issuer == certificates[218].subject)
@@ -190,31 +190,31 @@ import X509
 
 @Test func tamperedRealCertificatesFail() throws {
     let csca = try vectorBytes("x509/zienit_NL_CSCA_serial6_2021-2034.cer")
-    let key = try Certificate(der: csca).publicKey
+    let key = try X509Certificate(der: csca).publicKey
     // One byte of the signature.
     var signature = csca
     signature[signature.count - 10] ^= 0x01
-    #expect(try !Certificate(der: signature).isSignedBy(key))
+    #expect(try !X509Certificate(der: signature).isSignedBy(key))
     // One byte of the TBS: a letter of "Kingdom" in the subject.
     let kingdom = Array("Kingdom".utf8)
     let position = try #require((0..<(csca.count - kingdom.count)).first { Array(csca[$0..<($0 + kingdom.count)]) == kingdom })
     var tbs = csca
     tbs[position] = UInt8(ascii: "k")
-    let tampered = try Certificate(der: tbs)
-    #expect(tampered.subject == (try Certificate(der: csca)).subject)  // equal by value (case) …
+    let tampered = try X509Certificate(der: tbs)
+    #expect(tampered.subject == (try X509Certificate(der: csca)).subject)  // equal by value (case) …
     #expect(try !tampered.isSignedBy(key))  // … but not the signed bytes
 
     // Every single-byte change either makes the certificate unreadable or its signature invalid.
     let explicitEC = try masterListCertificates().list.first { der in
-        guard let c = try? Certificate(der: der), case .ec(_, true, _) = c.publicKey.kind else { return false }
+        guard let c = try? X509Certificate(der: der), case .ec(_, true, _) = c.publicKey.kind else { return false }
         return true
     }
     for original in [csca, try #require(explicitEC)] {
-        let issuerKey = try Certificate(der: original).publicKey
+        let issuerKey = try X509Certificate(der: original).publicKey
         for i in original.indices {
             var changed = original
             changed[i] ^= 0x5A
-            guard let certificate = try? Certificate(der: changed) else { continue }
+            guard let certificate = try? X509Certificate(der: changed) else { continue }
             #expect((try? certificate.isSignedBy(issuerKey)) != true, "byte \(i)")
         }
     }

@@ -4,13 +4,15 @@
 
 public import EMRTDCore
 public import Cryptography
+import EMRTDASN1
 public import Foundation
+import SwiftASN1
 
 /// The contents of a certificate to sign.
 public struct CertificateBuilder: Sendable {
-    public var subject: DistinguishedName
+    public var subject: X509Name
     /// The issuer's name; the subject's for a self-signed CSCA.
-    public var issuer: DistinguishedName
+    public var issuer: X509Name
     /// A positive serial number, big-endian (leading zeros are dropped when encoding).
     public var serialNumber: [UInt8]
     public var notBefore: Date
@@ -22,16 +24,16 @@ public struct CertificateBuilder: Sendable {
     /// The basic constraints' pathLenConstraint (only with `isCA`).
     public var pathLength: Int?
     /// The key usage (a critical extension), or nil to leave it out.
-    public var keyUsage: Certificate.KeyUsage?
+    public var keyUsage: X509Certificate.KeyUsage?
     /// The subject key identifier; by default SHA-1 of the public key bits (RFC 5280 method 1).
     public var subjectKeyIdentifier: [UInt8]?
     /// The authority key identifier (the issuer's subject key identifier), or nil to leave it out.
     public var authorityKeyIdentifier: [UInt8]?
 
     public init(
-        subject: DistinguishedName, issuer: DistinguishedName? = nil, serialNumber: [UInt8],
+        subject: X509Name, issuer: X509Name? = nil, serialNumber: [UInt8],
         notBefore: Date, notAfter: Date, publicKey: PublicKey, isCA: Bool = false, pathLength: Int? = nil,
-        keyUsage: Certificate.KeyUsage? = nil, authorityKeyIdentifier: [UInt8]? = nil
+        keyUsage: X509Certificate.KeyUsage? = nil, authorityKeyIdentifier: [UInt8]? = nil
     ) {
         self.subject = subject
         self.issuer = issuer ?? subject
@@ -57,44 +59,42 @@ public struct CertificateBuilder: Sendable {
         }
         var extensions: [[UInt8]] = []
         if isCA {
-            var constraints = [PKIDER.boolean(true)]
-            if let pathLength { constraints.append(PKIDER.integer(pathLength)) }
-            extensions.append(encodeExtension(ExtensionOID.basicConstraints, critical: true, PKIDER.sequence(constraints)))
+            var constraints = [DERWriter.boolean(true)]
+            if let pathLength { constraints.append(DERWriter.integer(pathLength)) }
+            extensions.append(encodeExtension(ExtensionOID.basicConstraints, critical: true, DERWriter.sequence(constraints)))
         }
         if let keyUsage { extensions.append(encodeExtension(ExtensionOID.keyUsage, critical: true, encodeKeyUsage(keyUsage))) }
         if let subjectKeyIdentifier {
-            extensions.append(encodeExtension(ExtensionOID.subjectKeyIdentifier, critical: false, PKIDER.octetString(subjectKeyIdentifier)))
+            extensions.append(encodeExtension(ExtensionOID.subjectKeyIdentifier, critical: false, DERWriter.octetString(subjectKeyIdentifier)))
         }
         if let authorityKeyIdentifier {
-            let value = PKIDER.sequence([PKIDER.tlv(PKIDER.context(0, constructed: false), authorityKeyIdentifier)])
+            let value = DERWriter.sequence([DERWriter.primitive(.context(0), authorityKeyIdentifier)])
             extensions.append(encodeExtension(ExtensionOID.authorityKeyIdentifier, critical: false, value))
         }
         var fields: [[UInt8]] = [
-            PKIDER.tlv(PKIDER.context(0, constructed: true), PKIDER.integer(2)),
-            PKIDER.unsignedInteger(serialNumber),
+            DERWriter.explicit(0, DERWriter.integer(2)),
+            DERWriter.unsignedInteger(serialNumber),
             scheme.algorithmIdentifier,
             issuer.der,
-            PKIDER.sequence([ASN1Time.encode(notBefore), ASN1Time.encode(notAfter)]),
+            DERWriter.sequence([DERWriter.time(notBefore), DERWriter.time(notAfter)]),
             subject.der,
             publicKey.subjectPublicKeyInfo,
         ]
         if !extensions.isEmpty {
-            fields.append(PKIDER.tlv(PKIDER.context(3, constructed: true), PKIDER.sequence(extensions)))
+            fields.append(DERWriter.explicit(3, DERWriter.sequence(extensions)))
         }
-        return PKIDER.sequence(fields)
+        return DERWriter.sequence(fields)
     }
 
     /// Signs the certificate with the issuer's key. Throws when the scheme does not fit the key.
-    public func sign(with key: PrivateKey, scheme: SignatureScheme) throws(EMRTDError) -> Certificate {
-        let tbs = try tbsCertificate(scheme: scheme)
-        let signature = try key.signature(for: tbs, scheme: scheme)
-        return try Certificate(der: PKIDER.sequence([tbs, scheme.algorithmIdentifier, PKIDER.bitString(signature)]))
+    public func sign(with key: PrivateKey, scheme: SignatureScheme) throws(EMRTDError) -> X509Certificate {
+        try X509Certificate(der: signedEncoding(try tbsCertificate(scheme: scheme), key, scheme))
     }
 }
 
 /// The contents of a CRL to sign.
 public struct CRLBuilder: Sendable {
-    public var issuer: DistinguishedName
+    public var issuer: X509Name
     public var thisUpdate: Date
     public var nextUpdate: Date?
     /// Revoked certificates: serial number (big-endian) and revocation date.
@@ -105,7 +105,7 @@ public struct CRLBuilder: Sendable {
     public var crlNumber: Int?
 
     public init(
-        issuer: DistinguishedName, thisUpdate: Date, nextUpdate: Date?,
+        issuer: X509Name, thisUpdate: Date, nextUpdate: Date?,
         revoked: [(serialNumber: [UInt8], date: Date)] = [], authorityKeyIdentifier: [UInt8]? = nil, crlNumber: Int? = 1
     ) {
         self.issuer = issuer
@@ -119,51 +119,54 @@ public struct CRLBuilder: Sendable {
     /// The DER `TBSCertList` that ``sign(with:scheme:)`` signs.
     public func tbsCertList(scheme: SignatureScheme) throws(EMRTDError) -> [UInt8] {
         if let crlNumber, crlNumber < 0 { throw EMRTDError(.invalidArgument, "a CRL number must not be negative") }
-        var fields: [[UInt8]] = [PKIDER.integer(1), scheme.algorithmIdentifier, issuer.der, ASN1Time.encode(thisUpdate)]
-        if let nextUpdate { fields.append(ASN1Time.encode(nextUpdate)) }
+        var fields: [[UInt8]] = [DERWriter.integer(1), scheme.algorithmIdentifier, issuer.der, DERWriter.time(thisUpdate)]
+        if let nextUpdate { fields.append(DERWriter.time(nextUpdate)) }
         if !revoked.isEmpty {
             var entries: [[UInt8]] = []
             for entry in revoked {
                 guard entry.serialNumber.contains(where: { $0 != 0 }) else {
                     throw EMRTDError(.invalidArgument, "a revoked serial number must be positive")
                 }
-                entries.append(PKIDER.sequence([PKIDER.unsignedInteger(entry.serialNumber), ASN1Time.encode(entry.date)]))
+                entries.append(DERWriter.sequence([DERWriter.unsignedInteger(entry.serialNumber), DERWriter.time(entry.date)]))
             }
-            fields.append(PKIDER.sequence(entries))
+            fields.append(DERWriter.sequence(entries))
         }
         var extensions: [[UInt8]] = []
         if let authorityKeyIdentifier {
-            let value = PKIDER.sequence([PKIDER.tlv(PKIDER.context(0, constructed: false), authorityKeyIdentifier)])
+            let value = DERWriter.sequence([DERWriter.primitive(.context(0), authorityKeyIdentifier)])
             extensions.append(encodeExtension(ExtensionOID.authorityKeyIdentifier, critical: false, value))
         }
-        if let crlNumber { extensions.append(encodeExtension(ExtensionOID.crlNumber, critical: false, PKIDER.integer(crlNumber))) }
+        if let crlNumber { extensions.append(encodeExtension(ExtensionOID.crlNumber, critical: false, DERWriter.integer(crlNumber))) }
         if !extensions.isEmpty {
-            fields.append(PKIDER.tlv(PKIDER.context(0, constructed: true), PKIDER.sequence(extensions)))
+            fields.append(DERWriter.explicit(0, DERWriter.sequence(extensions)))
         }
-        return PKIDER.sequence(fields)
+        return DERWriter.sequence(fields)
     }
 
     /// Signs the CRL with the issuer's key.
     public func sign(with key: PrivateKey, scheme: SignatureScheme) throws(EMRTDError) -> CertificateRevocationList {
-        let tbs = try tbsCertList(scheme: scheme)
-        let signature = try key.signature(for: tbs, scheme: scheme)
-        return try CertificateRevocationList(der: PKIDER.sequence([tbs, scheme.algorithmIdentifier, PKIDER.bitString(signature)]))
+        try CertificateRevocationList(der: signedEncoding(try tbsCertList(scheme: scheme), key, scheme))
     }
 }
 
-private func encodeExtension(_ oid: [UInt], critical: Bool, _ value: [UInt8]) -> [UInt8] {
-    var parts = [PKIDER.oid(oid)]
-    if critical { parts.append(PKIDER.boolean(true)) }
-    parts.append(PKIDER.octetString(value))
-    return PKIDER.sequence(parts)
+/// `SEQUENCE { tbs, signatureAlgorithm, signatureValue }` with the signature of `tbs` (RFC 5280 4.1, 5.1).
+private func signedEncoding(_ tbs: [UInt8], _ key: PrivateKey, _ scheme: SignatureScheme) throws(EMRTDError) -> [UInt8] {
+    DERWriter.sequence([tbs, scheme.algorithmIdentifier, DERWriter.bitString(try key.signature(for: tbs, scheme: scheme))])
+}
+
+private func encodeExtension(_ oid: ASN1ObjectIdentifier, critical: Bool, _ value: [UInt8]) -> [UInt8] {
+    var parts = [DERWriter.oid(oid)]
+    if critical { parts.append(DERWriter.boolean(true)) }
+    parts.append(DERWriter.octetString(value))
+    return DERWriter.sequence(parts)
 }
 
 /// A DER BIT STRING of the named bits (trailing zero bits removed, RFC 5280 / X.690 11.2.2).
-private func encodeKeyUsage(_ usage: Certificate.KeyUsage) -> [UInt8] {
-    let bits = (0..<9).filter { usage.contains(Certificate.KeyUsage(rawValue: 1 << UInt16($0))) }
-    guard let highest = bits.last else { return [PKIDER.bitString, 1, 0] }
+private func encodeKeyUsage(_ usage: X509Certificate.KeyUsage) -> [UInt8] {
+    let bits = (0..<9).filter { usage.contains(X509Certificate.KeyUsage(rawValue: 1 << UInt16($0))) }
+    guard let highest = bits.last else { return DERWriter.bitString([]) }
     var bytes = [UInt8](repeating: 0, count: highest / 8 + 1)
     for bit in bits { bytes[bit / 8] |= 0x80 >> UInt8(bit % 8) }
     let unused = UInt8(7 - highest % 8)
-    return PKIDER.tlv(PKIDER.bitString, [unused] + bytes)
+    return DERWriter.bitString(bytes, unusedBits: unused)
 }

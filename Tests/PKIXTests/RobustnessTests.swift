@@ -2,7 +2,7 @@ import Cryptography
 import EMRTDCore
 import Foundation
 import Testing
-import X509
+import PKIX
 
 // Certificates and CRLs come from chips and files: malformed ones throw, never crash.
 
@@ -13,20 +13,20 @@ import X509
     ]
     for file in files {
         let der = try vectorBytes(file)
-        _ = try Certificate(der: der)
+        _ = try X509Certificate(der: der)
         for length in 0..<der.count {
             let error = #expect(throws: EMRTDError.self, "\(file) prefix \(length)") {
-                try Certificate(der: Array(der.prefix(length)))
+                try X509Certificate(der: Array(der.prefix(length)))
             }
             #expect(error?.code == .malformedCertificate, "\(file) prefix \(length)")
         }
-        #expect(throws: EMRTDError.self) { try Certificate(der: der + [0x00]) }
+        #expect(throws: EMRTDError.self) { try X509Certificate(der: der + [0x00]) }
         // Every single-byte change parses or throws; none crashes.
         for i in der.indices {
             for mask: UInt8 in [0x01, 0x80, 0xFF] {
                 var changed = der
                 changed[i] ^= mask
-                if let certificate = try? Certificate(der: changed) {
+                if let certificate = try? X509Certificate(der: changed) {
                     _ = certificate.description
                     _ = try? certificate.isSignedBy(certificate.publicKey)
                 }
@@ -37,11 +37,11 @@ import X509
     for _ in 0..<500 {
         let count = Int.random(in: 0..<600, using: &generator)
         let garbage = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        #expect(throws: EMRTDError.self) { try Certificate(der: garbage) }
-        #expect(throws: EMRTDError.self) { try Certificate(der: [0x30, 0x82, UInt8(count >> 8), UInt8(count & 0xFF)] + garbage) }
+        #expect(throws: EMRTDError.self) { try X509Certificate(der: garbage) }
+        #expect(throws: EMRTDError.self) { try X509Certificate(der: [0x30, 0x82, UInt8(count >> 8), UInt8(count & 0xFF)] + garbage) }
         #expect(throws: EMRTDError.self) { try CertificateRevocationList(der: garbage) }
         if count > 0 {  // (an empty SEQUENCE is the empty name)
-            #expect(throws: EMRTDError.self) { try DistinguishedName(der: [0x30, 0x82, UInt8(count >> 8), UInt8(count & 0xFF)] + garbage) }
+            #expect(throws: EMRTDError.self) { try X509Name(der: [0x30, 0x82, UInt8(count >> 8), UInt8(count & 0xFF)] + garbage) }
         }
     }
     let specials: [[UInt8]] = [
@@ -50,9 +50,9 @@ import X509
         Array(repeating: 0x30, count: 10_000),
     ]
     for bytes in specials {
-        #expect(throws: EMRTDError.self) { try Certificate(der: bytes) }
+        #expect(throws: EMRTDError.self) { try X509Certificate(der: bytes) }
         #expect(throws: EMRTDError.self) { try CertificateRevocationList(der: bytes) }
-        #expect(throws: EMRTDError.self) { try Certificate.parse(fileContents: bytes) }
+        #expect(throws: EMRTDError.self) { try X509Certificate.parse(fileContents: bytes) }
     }
 }
 
@@ -69,11 +69,11 @@ import X509
     }
     // A certificate is not a CRL, nor a CRL a certificate.
     #expect(throws: EMRTDError.self) { try CertificateRevocationList(der: try vectorBytes("x509/jmrtd_bsi2008_dsc.cer")) }
-    #expect(throws: EMRTDError.self) { try Certificate(der: der) }
+    #expect(throws: EMRTDError.self) { try X509Certificate(der: der) }
 }
 
 @Test func malformedPEMThrows() throws {
-    let csca = try Certificate(der: try vectorBytes("x509/zienit_NL_CSCA_serial6_2021-2034.cer"))
+    let csca = try X509Certificate(der: try vectorBytes("x509/zienit_NL_CSCA_serial6_2021-2034.cer"))
     let pem = csca.pem
     let bad = [
         "-----BEGIN CERTIFICATE-----\nMIIB\n",  // not terminated
@@ -84,10 +84,10 @@ import X509
         String(pem.dropLast(40)),
     ]
     for text in bad {
-        #expect(throws: EMRTDError.self, "\(text.prefix(60))") { try Certificate.parse(fileContents: Array(text.utf8)) }
+        #expect(throws: EMRTDError.self, "\(text.prefix(60))") { try X509Certificate.parse(fileContents: Array(text.utf8)) }
     }
     // Text around the blocks is ignored, as OpenSSL's own output has it.
     let annotated = "subject=C=NL\nissuer=C=NL\n" + pem + "trailing text\n"
-    #expect(try Certificate.parse(fileContents: Array(annotated.utf8)) == [csca])
-    #expect(try Certificate.parse(fileContents: Array(pem.replacingOccurrences(of: "\n", with: "\r\n").utf8)) == [csca])
+    #expect(try X509Certificate.parse(fileContents: Array(annotated.utf8)) == [csca])
+    #expect(try X509Certificate.parse(fileContents: Array(pem.replacingOccurrences(of: "\n", with: "\r\n").utf8)) == [csca])
 }

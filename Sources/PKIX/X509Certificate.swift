@@ -1,0 +1,266 @@
+// X.509 v3 certificates (RFC 5280) as eMRTD PKI uses them (ICAO Doc 9303 Part 12): CSCA, link
+// and document signer certificates.
+//
+// Certificates come from chips, master lists and files: the parser bounds-checks everything and
+// throws on malformed input. Signatures are verified directly with the issuer's key (never by
+// OpenSSL chain building, which refuses the explicit EC parameters many eMRTD certificates carry).
+
+public import EMRTDCore
+public import Cryptography
+import EMRTDASN1
+public import Foundation
+public import SwiftASN1
+
+extension EMRTDError.Code {
+    /// A certificate could not be decoded.
+    public static let malformedCertificate = Self("x509.certificate-malformed")
+}
+
+/// A parsed X.509 certificate. Two certificates are equal when their DER encodings are. (Not
+/// `Certificate`, which swift-certificates' `X509` module declares.)
+public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
+    /// The key usage extension's bits (RFC 5280, 4.2.1.3).
+    public struct KeyUsage: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt16
+        public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+        public static let digitalSignature = KeyUsage(rawValue: 1 << 0)
+        public static let nonRepudiation = KeyUsage(rawValue: 1 << 1)
+        public static let keyEncipherment = KeyUsage(rawValue: 1 << 2)
+        public static let dataEncipherment = KeyUsage(rawValue: 1 << 3)
+        public static let keyAgreement = KeyUsage(rawValue: 1 << 4)
+        public static let keyCertSign = KeyUsage(rawValue: 1 << 5)
+        public static let cRLSign = KeyUsage(rawValue: 1 << 6)
+        public static let encipherOnly = KeyUsage(rawValue: 1 << 7)
+        public static let decipherOnly = KeyUsage(rawValue: 1 << 8)
+    }
+
+    /// The DER encoding.
+    public let der: [UInt8]
+    /// 1, 2 or 3.
+    public let version: Int
+    /// The serial number: the INTEGER's big-endian contents without leading zero bytes (`[0]` for zero).
+    public let serialNumber: [UInt8]
+    public let issuer: X509Name
+    public let subject: X509Name
+    public let notBefore: Date
+    public let notAfter: Date
+    /// The subject's key (EC keys with explicit domain parameters included).
+    public let publicKey: PublicKey
+    /// The OID of the certificate's signature algorithm.
+    public var signatureAlgorithm: ASN1ObjectIdentifier { signed.algorithm }
+    /// The signature scheme, or nil when the algorithm is not supported (then ``isSignedBy(_:)`` throws).
+    public var signatureScheme: SignatureScheme? { signed.scheme }
+    /// The subject key identifier extension's value.
+    public let subjectKeyIdentifier: [UInt8]?
+    /// The keyIdentifier of the authority key identifier extension.
+    public let authorityKeyIdentifier: [UInt8]?
+    /// True when basic constraints say cA.
+    public let isCA: Bool
+    /// The basic constraints' pathLenConstraint.
+    public let pathLengthConstraint: Int?
+    /// The key usage extension, nil when absent (no restriction).
+    public let keyUsage: KeyUsage?
+    /// The OIDs of the extensions present, in order.
+    public let extensionOIDs: [ASN1ObjectIdentifier]
+    /// Critical extensions this type does not interpret (the caller decides what they mean).
+    public let unhandledCriticalExtensions: [ASN1ObjectIdentifier]
+
+    private let signed: SignedPart
+
+    // MARK: Parsing
+
+    /// Decodes a DER certificate. Throws ``EMRTDError/Code/malformedCertificate`` (or
+    /// ``EMRTDError/Code/invalidKey`` for an undecodable subject key).
+    public init(der: [UInt8]) throws(EMRTDError) {
+        do {
+            try self.init(parsing: der)
+        } catch {
+            switch error.code {
+            case .malformedCertificate, .invalidKey: throw error
+            default: throw EMRTDError(.malformedCertificate, "invalid certificate: \(error.message)")
+            }
+        }
+    }
+
+    private init(parsing der: [UInt8]) throws(EMRTDError) {
+        let r = ASN1Reader.certificate
+        let envelope = try SignedPart.envelope(der, r, what: "certificate", tbs: "tbsCertificate")
+        var fields = try r.fields(envelope.tbs, .sequence, what: "tbsCertificate")
+        if let explicitVersion = fields.nextIfPresent(.context(0)) {
+            version = try r.nonNegativeInt(try r.explicit(explicitVersion, tag: 0, what: "version"), what: "version") + 1
+            guard (1...3).contains(version) else {
+                throw EMRTDError(.malformedCertificate, "unknown certificate version \(version)")
+            }
+        } else {
+            version = 1
+        }
+        serialNumber = try serialNumberBytes(try fields.next(.integer, "serialNumber"), r)
+        let innerAlgorithm = try fields.next(.sequence, "signature")
+        issuer = try X509Name(node: try fields.next(.sequence, "issuer"))
+        var validity = try r.fields(try fields.next(.sequence, "validity"), .sequence, what: "validity")
+        notBefore = try r.time(try validity.next("notBefore"), what: "notBefore")
+        notAfter = try r.time(try validity.next("notAfter"), what: "notAfter")
+        try validity.finish()
+        subject = try X509Name(node: try fields.next(.sequence, "subject"))
+        let spki = try fields.next(.sequence, "subjectPublicKeyInfo")
+        _ = fields.nextIfPresent(.context(1))  // issuerUniqueID
+        _ = fields.nextIfPresent(.context(2))  // subjectUniqueID
+        var extensions: [Extension] = []
+        if let wrapped = fields.nextIfPresent(.context(3)) {
+            extensions = try readExtensions(try r.explicit(wrapped, tag: 3, what: "extensions"), r)
+        }
+        try fields.finish()
+
+        signed = envelope.signedPart(inner: innerAlgorithm)
+        publicKey = try PublicKey(subjectPublicKeyInfo: Array(spki.encodedBytes))
+
+        var ski: [UInt8]? = nil, aki: [UInt8]? = nil, ca = false, pathLength: Int? = nil, usage: KeyUsage? = nil
+        var unhandled: [ASN1ObjectIdentifier] = []
+        for ext in extensions {
+            switch ext.oid {
+            case ExtensionOID.subjectKeyIdentifier:
+                ski = try r.octetString(try r.parse(ext.value, what: "subjectKeyIdentifier"), what: "subjectKeyIdentifier")
+            case ExtensionOID.authorityKeyIdentifier:
+                aki = try authorityKeyIdentifierValue(ext.value, r)
+            case ExtensionOID.basicConstraints:
+                var constraints = try r.fields(
+                    try r.parse(ext.value, what: "basicConstraints"), .sequence, what: "basicConstraints")
+                if let flag = constraints.nextIfPresent(.boolean) { ca = try r.boolean(flag, what: "cA") }
+                if let length = constraints.nextIfPresent(.integer) {
+                    pathLength = try r.nonNegativeInt(length, what: "pathLenConstraint")
+                }
+                try constraints.finish()
+            case ExtensionOID.keyUsage:
+                usage = try keyUsageValue(ext.value, r)
+            default:
+                if ext.critical { unhandled.append(ext.oid) }
+            }
+        }
+        if version < 3 && !extensions.isEmpty {
+            throw EMRTDError(.malformedCertificate, "a version \(version) certificate with extensions")
+        }
+        subjectKeyIdentifier = ski
+        authorityKeyIdentifier = aki
+        isCA = ca
+        pathLengthConstraint = pathLength
+        keyUsage = usage
+        extensionOIDs = extensions.map(\.oid)
+        unhandledCriticalExtensions = unhandled
+        self.der = der
+    }
+
+    /// Every certificate in a file: one DER certificate, or PEM text with one or more
+    /// `CERTIFICATE` blocks (other blocks are skipped). Throws when there is none or one is malformed.
+    public static func parse(fileContents: [UInt8]) throws(EMRTDError) -> [X509Certificate] {
+        try objects(in: fileContents, labels: ["CERTIFICATE", "X509 CERTIFICATE"], code: .malformedCertificate) {
+            (der: [UInt8]) throws(EMRTDError) in try X509Certificate(der: der)
+        }
+    }
+
+    // MARK: Checks
+
+    /// True when the issuer and subject names are equal (by value): a CSCA root or link certificate.
+    public var isSelfIssued: Bool { issuer == subject }
+
+    /// True when `date` is within [notBefore, notAfter].
+    public func isValid(at date: Date) -> Bool { notBefore <= date && date <= notAfter }
+
+    /// True when this certificate's signature verifies with `key` (its issuer's public key).
+    ///
+    /// The signature is checked over the exact TBS bytes read. False when it does not verify, or
+    /// when the outer signature algorithm differs from the one inside the TBS. Throws
+    /// ``EMRTDError/Code/unsupportedAlgorithm`` for an unsupported algorithm and
+    /// ``EMRTDError/Code/signatureKeyMismatch`` when `key` is of the wrong type for it.
+    public func isSignedBy(_ key: PublicKey) throws(EMRTDError) -> Bool {
+        try signed.isSigned(by: key, what: "certificate")
+    }
+
+    /// The PEM text (`-----BEGIN CERTIFICATE-----`).
+    public var pem: String { PKIPEM.encode(label: "CERTIFICATE", der: der) }
+
+    public var description: String { "Certificate(subject: \(subject), issuer: \(issuer), serial: \(serialNumber.hex))" }
+
+    public static func == (lhs: X509Certificate, rhs: X509Certificate) -> Bool { lhs.der == rhs.der }
+    public func hash(into hasher: inout Hasher) { hasher.combine(der) }
+}
+
+extension PublicKey {
+    /// The key identifier of RFC 5280, 4.2.1.2, method 1: SHA-1 of the subjectPublicKey BIT STRING
+    /// (without its unused-bits byte).
+    public var keyIdentifier: [UInt8] {
+        let r = ASN1Reader.certificate
+        if let spki = try? r.children(try r.parse(subjectPublicKeyInfo, what: "SubjectPublicKeyInfo"), .sequence, what: "SubjectPublicKeyInfo"),
+           spki.count == 2, case .primitive(let bits) = spki[1].content, spki[1].identifier == .bitString, !bits.isEmpty
+        {
+            return HashAlgorithm.sha1.hash(Array(bits.dropFirst()))
+        }
+        return HashAlgorithm.sha1.hash(subjectPublicKeyInfo)
+    }
+}
+
+extension ASN1Reader {
+    /// The reader of certificates: failures are `x509.certificate-malformed`.
+    static let certificate = ASN1Reader(.malformedCertificate, rules: .der)
+}
+
+// MARK: - Shared parsing
+
+enum ExtensionOID {
+    static let subjectKeyIdentifier: ASN1ObjectIdentifier = "2.5.29.14"
+    static let keyUsage: ASN1ObjectIdentifier = "2.5.29.15"
+    static let basicConstraints: ASN1ObjectIdentifier = "2.5.29.19"
+    static let crlNumber: ASN1ObjectIdentifier = "2.5.29.20"
+    static let authorityKeyIdentifier: ASN1ObjectIdentifier = "2.5.29.35"
+}
+
+struct Extension {
+    let oid: ASN1ObjectIdentifier
+    let critical: Bool
+    /// The contents of extnValue (the DER of the extension's value).
+    let value: [UInt8]
+}
+
+/// `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension`,
+/// `Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }`.
+func readExtensions(_ node: ASN1Node, _ r: ASN1Reader) throws(EMRTDError) -> [Extension] {
+    var out: [Extension] = []
+    for item in try r.children(node, .sequence, what: "extensions") {
+        var fields = try r.fields(item, .sequence, what: "Extension")
+        let oid = try r.oid(try fields.next("extnID"), what: "extnID")
+        let critical = try fields.nextIfPresent(.boolean).map { (n: ASN1Node) throws(EMRTDError) in try r.boolean(n, what: "critical") } ?? false
+        let value = try r.octetString(try fields.next("extnValue"), what: "extnValue")
+        try fields.finish()
+        guard !out.contains(where: { $0.oid == oid }) else {
+            throw EMRTDError(.malformedCertificate, "extension \(oid) appears twice")
+        }
+        out.append(Extension(oid: oid, critical: critical, value: value))
+    }
+    return out
+}
+
+/// A serial number INTEGER's contents without leading zero bytes.
+func serialNumberBytes(_ node: ASN1Node, _ r: ASN1Reader) throws(EMRTDError) -> [UInt8] {
+    integerMagnitude(try r.integerBytes(node, what: "serialNumber"))
+}
+
+/// `AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, … }`.
+func authorityKeyIdentifierValue(_ value: [UInt8], _ r: ASN1Reader) throws(EMRTDError) -> [UInt8]? {
+    var fields = try r.fields(try r.parse(value, what: "authorityKeyIdentifier"), .sequence, what: "authorityKeyIdentifier")
+    let keyID = fields.nextIfPresent(.context(0))
+    _ = fields.nextIfPresent(.context(1))  // authorityCertIssuer
+    _ = fields.nextIfPresent(.context(2))  // authorityCertSerialNumber
+    try fields.finish()
+    return try keyID.map { (n: ASN1Node) throws(EMRTDError) in Array(try r.primitive(n, .context(0), what: "keyIdentifier")) }
+}
+
+private func keyUsageValue(_ value: [UInt8], _ r: ASN1Reader) throws(EMRTDError) -> X509Certificate.KeyUsage {
+    let contents = try r.primitive(try r.parse(value, what: "keyUsage"), .bitString, what: "keyUsage")
+    guard let unused = contents.first, unused < 8 else { throw EMRTDError(.malformedCertificate, "keyUsage is not a BIT STRING") }
+    let bytes = Array(contents.dropFirst())
+    var usage = X509Certificate.KeyUsage()
+    for bit in 0..<9 where bit / 8 < bytes.count && bytes[bit / 8] & (0x80 >> UInt8(bit % 8)) != 0 {
+        usage.insert(X509Certificate.KeyUsage(rawValue: 1 << UInt16(bit)))
+    }
+    return usage
+}
