@@ -26,6 +26,9 @@ if [ "$(id -u)" -eq 0 ]; then
   scripts/library-example.sh
 fi
 
+echo "== module diagram (README) matches Package.swift"
+scripts/module-diagram.py --check
+
 echo "== documentation (DocC catalogue of the library, warnings are errors)"
 swift package --disable-sandbox generate-documentation --target Inspection --warnings-as-errors 2>&1 | tail -3
 
