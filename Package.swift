@@ -190,7 +190,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["CCCDRead", "CCCDTool", "AccessControl", "Specimen", "MRZ", "LDS", "EMRTDCore", "IssuanceStation"],
+            dependencies: ["CCCDRead", "CCCDTool", "AccessControl", "Specimen", "MRZ", "LDS", "EMRTDCore", "IssuanceStation", "PCSC", "ISO7816"],
             swiftSettings: strict
         ),
     ],
