@@ -97,18 +97,25 @@ struct TimedChannelTests {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 
+    /// The message of the per-APDU timeout a GET CHALLENGE meets on `channel` ("" if it met none).
+    static func timeoutMessage(_ channel: TimedChannel) -> String {
+        do throws(EMRTDError) {
+            _ = try channel.transmit(getChallenge)
+            Issue.record("a card that never answers was answered")
+        } catch {
+            #expect(error.code == .apduTimeout)
+            return error.message
+        }
+        return ""
+    }
+
     @Test("A timed-out transmit is cancelled: it has returned and its thread has ended")
     func cancelled() throws {
         let card = SilentCard(.ends)
         let channel = TimedChannel(card, limits: Self.limits)
         let start = DispatchTime.now()
-        do throws(EMRTDError) {
-            _ = try channel.transmit(Self.getChallenge)
-            Issue.record("a card that never answers was answered")
-        } catch {
-            #expect(error.code == .apduTimeout)
-            #expect(error.message.contains("GET CHALLENGE (INS 84) within 0.2 s; the command was cancelled"), "\(error.message)")
-        }
+        let message = Self.timeoutMessage(channel)
+        #expect(message.contains("GET CHALLENGE (INS 84) within 0.2 s; the command was cancelled"), "\(message)")
         #expect(Self.elapsed(since: start) < 0.2 + TimedChannel.cancellationGrace)
         // Returned before the timeout was thrown, and the thread it ran on is gone.
         #expect(card.commandsRunning == 0)
@@ -137,14 +144,8 @@ struct TimedChannelTests {
     @Test("A plain channel's command is abandoned, as the measure sees: its thread lives until the command returns")
     func abandoned() throws {
         let plain = PlainSilentCard()
-        let channel = TimedChannel(plain, limits: Self.limits)
-        do throws(EMRTDError) {
-            _ = try channel.transmit(Self.getChallenge)
-            Issue.record("a card that never answers was answered")
-        } catch {
-            #expect(error.code == .apduTimeout)
-            #expect(error.message.hasSuffix("the connection is abandoned"), "\(error.message)")
-        }
+        let message = Self.timeoutMessage(TimedChannel(plain, limits: Self.limits))
+        #expect(message.hasSuffix("the connection is abandoned"), "\(message)")
         let thread = try #require(plain.card.commandThreads.first)
         #expect(Thread.isAlive(thread, waitingUpTo: 0.3))
         plain.card.release()
