@@ -72,7 +72,9 @@ public final class TimedChannel: CardChannel {
         worker.finish()
     }
 
-    public var supportsExtendedLength: Bool { inner.supportsExtendedLength }
+    /// The inner channel's answer; false once the channel is unusable (an abandoned command may
+    /// still be running on the inner channel, which is then left alone).
+    public var supportsExtendedLength: Bool { failure == nil && inner.supportsExtendedLength }
 
     public func transmit(_ command: [UInt8]) throws(EMRTDError) -> [UInt8] {
         if let failure { throw failure }
@@ -146,9 +148,10 @@ public final class TimedChannel: CardChannel {
     /// waiting for one. It starts with the first command and ends at ``finish()`` (once the
     /// command it may still be sending has returned).
     ///
-    /// `@unchecked Sendable`: `channel` is used on the worker thread only (the caller hands each
-    /// command over, and touches the inner channel itself only for an untimed command, which never
-    /// goes through the worker); every other property is read and written under `condition`.
+    /// `@unchecked Sendable`: `channel` runs commands on the worker thread only, and the caller
+    /// touches the inner channel only while the worker is idle (it waits for each command, and
+    /// after a timeout only cancels it, through the `Sendable` ``CancellableCardChannel``); every
+    /// other property is read and written under `condition`.
     private final class Worker: @unchecked Sendable {
         private let channel: any CardChannel
         private let condition = NSCondition()
