@@ -212,6 +212,7 @@ let package = Package(
             name: "CommandLineTests",
             dependencies: [
                 "CCCDRead", "CCCDTool", "AccessControl", "Specimen", "MRZ", "LDS", "EMRTDCore", "IssuanceStation", "VirtualChip",
+                "PCSC", "ISO7816",
             ],
             swiftSettings: strict
         ),

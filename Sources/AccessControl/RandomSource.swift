@@ -26,7 +26,7 @@ public struct RandomSource {
 
     /// Replays the given values in order, one per request (test vectors).
     public static func replaying(_ values: [[UInt8]]) -> RandomSource {
-        final class Queue: @unchecked Sendable { var values: [[UInt8]]; init(_ v: [[UInt8]]) { values = v } }
+        final class Queue { var values: [[UInt8]]; init(_ v: [[UInt8]]) { values = v } }
         let queue = Queue(values)
         return RandomSource { (count: Int) throws(EMRTDError) -> [UInt8] in
             guard !queue.values.isEmpty else {

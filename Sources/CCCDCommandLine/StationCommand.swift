@@ -10,9 +10,6 @@ import Personalization
 import Glibc
 #endif
 
-/// Set by SIGINT/SIGTERM (an async-signal-safe store); the reader threads poll it.
-nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
-
 /// `cccd station`: the QA station of an issuance center.
 struct StationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,8 +56,16 @@ struct StationCommand: ParsableCommand {
         } catch let error as EMRTDError {
             throw fail(error)
         }
-        signal(SIGINT) { _ in stopRequested = 1 }
-        signal(SIGTERM) { _ in stopRequested = 1 }
+        // SIGINT and SIGTERM stop the station: dispatch sources take them instead of their default
+        // action, and the handlers run on a queue, not in signal context, so they may take a lock.
+        let signals = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { station.stop() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
         writeLine("station: watching \(readers.joined(separator: ", "))\(inOrder ? " (records in order)" : " (scan an ID, then insert the card)")")
         if !inOrder {
             let feeder = Thread {
@@ -70,7 +75,6 @@ struct StationCommand: ParsableCommand {
         }
         let limit = cards
         station.run(readers: readers) {
-            if stopRequested != 0 { return true }
             let summary = station.summary()
             if let limit, station.cardsHandled >= limit { return true }
             return batchDone(summary)

@@ -1,11 +1,26 @@
 public import EMRTDCore
 import Dispatch
+import Foundation
 
 extension EMRTDError.Code {
     /// The card did not answer one command within the per-APDU limit.
     public static let apduTimeout = Self("card.timeout")
     /// The whole read did not finish within the per-read limit.
     public static let readTimeout = Self("card.read-timeout")
+}
+
+/// A ``CardChannel`` whose ``CardChannel/transmit(_:)`` another thread can end: ``TimedChannel``
+/// calls ``cancelTransmit()`` when a command overruns its limit. `PCSCCard` is one.
+public protocol CancellableCardChannel: CardChannel, Sendable {
+    /// Ends the ``CardChannel/transmit(_:)`` running on another thread, and with it the channel: it
+    /// carries no command after this one.
+    ///
+    /// Called from another thread than the transmit, while it runs or just after it returned.
+    ///
+    /// - Returns: true when the transmit returns promptly now (the caller waits for it, so no thread
+    ///   stays behind); false when the transport cannot end a call in progress: the transmit returns
+    ///   when the transport gives it back, and until then the channel refuses every other use.
+    func cancelTransmit() -> Bool
 }
 
 /// How long the reader waits for a card: a chip is a stranger's device and may never answer.
@@ -28,26 +43,38 @@ public struct TimeLimits: Sendable, Hashable {
 
 /// A ``CardChannel`` that enforces ``TimeLimits`` on another one.
 ///
-/// Each transmit runs on a worker thread while the caller waits at most the time left; a command
-/// that overruns is abandoned (its thread finishes, or blocks, on its own) and the channel is then
-/// unusable: every later transmit fails with the same timeout error, since the card's state is
-/// unknown. The limits are checked before a command is sent too, so a read that has run out of
-/// time stops at once.
+/// Commands run on a thread of the channel's own while the caller waits at most the time left. A
+/// command that overruns is cancelled when the inner channel is a ``CancellableCardChannel``, and
+/// the caller then waits up to ``cancellationGrace`` for it to return, so that no thread stays
+/// inside the card; the inner channel keeps itself closed if its transport cannot give the command
+/// back that soon. Any other channel's command is abandoned: its thread ends when the command does.
+/// Either way this channel is then unusable: every later transmit fails with the same timeout
+/// error, since the card's state is unknown. The limits are checked before a command is sent too,
+/// so a read that has run out of time stops at once. The thread ends with the channel.
 public final class TimedChannel: CardChannel {
     public let inner: any CardChannel
     public let limits: TimeLimits
+    /// Seconds a cancelled command is given to return before the caller stops waiting for it.
+    public static let cancellationGrace = 1.0
     private let deadline: UInt64?
-    private let worker = DispatchQueue(label: "cccd.card-transmit")
+    private let worker: Worker
     private var failure: EMRTDError?
 
     /// The per-read clock starts now.
     public init(_ inner: any CardChannel, limits: TimeLimits) {
         self.inner = inner
         self.limits = limits
-        deadline = limits.perRead.map { DispatchTime.now().uptimeNanoseconds + Self.nanoseconds($0) }
+        worker = Worker(channel: inner)
+        deadline = limits.perRead.map { Self.instant(afterNanoseconds: Self.nanoseconds($0)) }
     }
 
-    public var supportsExtendedLength: Bool { inner.supportsExtendedLength }
+    deinit {
+        worker.finish()
+    }
+
+    /// The inner channel's answer; false once the channel is unusable (an abandoned command may
+    /// still be running on the inner channel, which is then left alone).
+    public var supportsExtendedLength: Bool { failure == nil && inner.supportsExtendedLength }
 
     public func transmit(_ command: [UInt8]) throws(EMRTDError) -> [UInt8] {
         if let failure { throw failure }
@@ -68,30 +95,28 @@ public final class TimedChannel: CardChannel {
         }
         guard let budget else { return try inner.transmit(command) }
 
-        let outcome = Outcome()
-        let done = DispatchSemaphore(value: 0)
-        let job = Job(channel: inner)
-        worker.async {
-            do throws(EMRTDError) {
-                outcome.result = .success(try job.channel.transmit(command))
-            } catch {
-                outcome.result = .failure(error)
-            }
-            done.signal()
-        }
-        guard done.wait(timeout: DispatchTime(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds + budget)) == .success else {
-            let error: EMRTDError
-            if limitedByRead, let perRead = limits.perRead {
-                error = EMRTDError(.readTimeout, "the read did not finish within \(Self.seconds(perRead)) (the card was still answering \(name))")
+        worker.start(command)
+        if let result = worker.result(within: budget) { return try result.get() }
+
+        let fate: String
+        if let cancellable = inner as? any CancellableCardChannel {
+            if cancellable.cancelTransmit(), worker.result(within: Self.nanoseconds(Self.cancellationGrace)) != nil {
+                fate = "the command was cancelled"
             } else {
-                error = EMRTDError(.apduTimeout, "the card did not answer \(name) within \(Self.seconds(limits.perAPDU ?? 0)); the connection is abandoned")
+                fate = "the card stays closed until the reader gives the command back"
             }
-            failure = error
-            throw error
+        } else {
+            fate = "the connection is abandoned"
         }
-        // The semaphore orders the worker's write before this read.
-        guard let result = outcome.result else { throw EMRTDError(.transport, "the transmit ended without a result") }
-        return try result.get()
+        worker.finish()
+        let error: EMRTDError
+        if limitedByRead, let perRead = limits.perRead {
+            error = EMRTDError(.readTimeout, "the read did not finish within \(Self.seconds(perRead)) (the card was still answering \(name)); \(fate)")
+        } else {
+            error = EMRTDError(.apduTimeout, "the card did not answer \(name) within \(Self.seconds(limits.perAPDU ?? 0)); \(fate)")
+        }
+        failure = error
+        throw error
     }
 
     /// The command as a person reads it: "READ BINARY (INS B0)".
@@ -107,21 +132,91 @@ public final class TimedChannel: CardChannel {
         return names[ins].map { "\($0) (INS \(hex))" } ?? "INS \(hex)"
     }
 
-    static func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(0, seconds) * 1e9) }
+    /// Whole nanoseconds, at most about 30 years (so that adding them to the clock cannot overflow).
+    static func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(min(max(0, seconds), 1e9) * 1e9) }
+
+    /// The uptime clock `nanoseconds` from now.
+    static func instant(afterNanoseconds nanoseconds: UInt64) -> UInt64 {
+        DispatchTime.now().uptimeNanoseconds + nanoseconds
+    }
 
     static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+        value == value.rounded() && abs(value) < 1e15 ? "\(Int(value)) s" : "\(value) s"
     }
 
-    /// Carries the non-Sendable channel to the worker. Only the worker touches it while a command
-    /// runs; after a timeout the caller never touches it again.
-    private final class Job: @unchecked Sendable {
-        let channel: any CardChannel
+    /// The thread that sends the channel's commands, one at a time, so that the caller can stop
+    /// waiting for one. It starts with the first command and ends at ``finish()`` (once the
+    /// command it may still be sending has returned).
+    ///
+    /// `@unchecked Sendable`: `channel` runs commands on the worker thread only, and the caller
+    /// touches the inner channel only while the worker is idle (it waits for each command, and
+    /// after a timeout only cancels it, through the `Sendable` ``CancellableCardChannel``); every
+    /// other property is read and written under `condition`.
+    private final class Worker: @unchecked Sendable {
+        private let channel: any CardChannel
+        private let condition = NSCondition()
+        private var command: [UInt8]?
+        private var result: Result<[UInt8], EMRTDError>?
+        private var started = false
+        private var finishing = false
+
         init(channel: any CardChannel) { self.channel = channel }
-    }
 
-    /// Written by the worker before it signals, read by the caller after the wait succeeds.
-    private final class Outcome: @unchecked Sendable {
-        var result: Result<[UInt8], EMRTDError>?
+        /// Hands `command` to the thread (starting it for the first command).
+        func start(_ command: [UInt8]) {
+            condition.withLock {
+                self.command = command
+                result = nil
+                if !started {
+                    started = true
+                    let thread = Thread { [self] in run() }
+                    thread.name = "cccd.transmit"
+                    thread.start()
+                }
+                condition.signal()
+            }
+        }
+
+        /// The result of the command, waiting for it at most `nanoseconds`; nil if it is still running.
+        func result(within nanoseconds: UInt64) -> Result<[UInt8], EMRTDError>? {
+            let end = TimedChannel.instant(afterNanoseconds: nanoseconds)
+            return condition.withLock {
+                while result == nil {
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    guard now < end else { return nil }
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: Double(end - now) / 1e9))
+                }
+                defer { result = nil }
+                return result
+            }
+        }
+
+        /// Lets the thread end once it is idle.
+        func finish() {
+            condition.withLock {
+                finishing = true
+                condition.signal()
+            }
+        }
+
+        private func run() {
+            condition.lock()
+            while true {
+                while command == nil && !finishing { condition.wait() }
+                guard let next = command else { break }
+                command = nil
+                condition.unlock()
+                let outcome: Result<[UInt8], EMRTDError>
+                do throws(EMRTDError) {
+                    outcome = .success(try channel.transmit(next))
+                } catch {
+                    outcome = .failure(error)
+                }
+                condition.lock()
+                result = outcome
+                condition.broadcast()
+            }
+            condition.unlock()
+        }
     }
 }

@@ -15,8 +15,11 @@ extension EMRTDError.Code {
 /// CREATE TABLE attempts (id INTEGER PRIMARY KEY, personal_id TEXT, attempt INTEGER, time TEXT,
 ///                        reader TEXT, verdict TEXT, reasons TEXT)
 /// ```
+///
+/// `@unchecked Sendable`: the reader threads share it; the one SQLite connection is used under `lock`
+/// only (and in `init`, before the log is shared), and SQLite serializes it once more (opened with
+/// `SQLITE_OPEN_FULLMUTEX`).
 public final class AuditLog: @unchecked Sendable {
-    // One connection, used under `lock` from the reader threads.
     private let db: OpaquePointer
     private let lock = NSLock()
 

@@ -12,6 +12,9 @@ public import Personalization
 /// inserted, takes the citizen's record (the next pending one, or the ID a barcode scanner typed),
 /// reads the card with the record's CAN, runs every check and the record comparison, and appends
 /// one row to the audit log. Cards on different readers are handled concurrently.
+///
+/// `@unchecked Sendable`: the reader threads share it; every `var` is read and written under `lock`
+/// only (`outcomes` also in `init`, before the station is shared), and every `let` is `Sendable`.
 public final class Station: @unchecked Sendable {
     public struct Entry: Sendable {
         public let record: CitizenRecord
@@ -39,6 +42,7 @@ public final class Station: @unchecked Sendable {
     private var scanned: [String] = []
     private var handled = 0
     private var outcomes: [String: (verdict: String, reasons: String)] = [:]
+    private var stopRequested = false
 
     public init(entries: [Entry], trust: TrustStore, log: AuditLog, inOrder: Bool, output: @escaping @Sendable (String) -> Void) {
         self.entries = entries
@@ -61,13 +65,20 @@ public final class Station: @unchecked Sendable {
     /// Cards handled so far.
     public var cardsHandled: Int { lock.withLock { handled } }
 
-    /// Watches `readers` (one thread each) until `shouldStop` says so.
+    /// Ends ``run(readers:shouldStop:)`` (from any thread): each reader stops watching within a
+    /// quarter of a second, or once the card it is reading is done.
+    public func stop() {
+        lock.withLock { stopRequested = true }
+    }
+
+    /// Watches `readers` (one thread each) until `shouldStop` says so or ``stop()`` is called.
     public func run(readers: [String], shouldStop: @escaping @Sendable () -> Bool) {
         let group = DispatchGroup()
+        let stopping: @Sendable () -> Bool = { [self] in lock.withLock { stopRequested } || shouldStop() }
         for reader in readers {
             group.enter()
             let thread = Thread { [self] in
-                watch(reader, shouldStop: shouldStop)
+                watch(reader, shouldStop: stopping)
                 group.leave()
             }
             thread.start()
@@ -157,7 +168,8 @@ public final class Station: @unchecked Sendable {
         }
     }
 
-    /// Reads the card with its record's CAN and checks it against the record. A PC/SC transport
+    /// Reads the card with its record's CAN and checks it against the record, on a connection with a
+    /// PC/SC context of its own (the watch's context stays free: see `PCSCCard`). A PC/SC transport
     /// failure (not an answer of the card: a reset by another program, a reader or driver glitch)
     /// gets one more try after reconnecting, so a glitch is not logged as a failed card; whatever
     /// the card itself answers is final.

@@ -4,12 +4,17 @@ import Glibc
 #endif
 public import EMRTDCore
 public import ISO7816
+import Foundation
 
 /// A PC/SC resource manager context (pcscd through libpcsclite): the readers, waiting for cards,
 /// connecting. Every C handle is owned here and released in `deinit`; no C type leaves the module.
-public final class PCSCContext: @unchecked Sendable {
-    // SCARDCONTEXT is a long; SCardCancel may be called from another thread, the rest is serial.
-    private let handle: SCARDCONTEXT
+///
+/// Its one stored property is immutable; the C library serializes the calls made on one context from
+/// several threads (pcsc-lite holds the context's lock for the whole of each call), and ``cancel()``
+/// is meant for another thread than the one waiting in ``waitForChange(_:from:timeoutMilliseconds:)``.
+public final class PCSCContext: Sendable {
+    // SCARDCONTEXT is a long.
+    fileprivate let handle: SCARDCONTEXT
 
     public init() throws(EMRTDError) {
         var context: SCARDCONTEXT = 0
@@ -92,13 +97,10 @@ public final class PCSCContext: @unchecked Sendable {
         SCardCancel(handle)
     }
 
-    /// Connects to the card in `reader` (T=0 or T=1, shared).
+    /// Connects to the card in `reader` (T=0 or T=1, shared). The card gets a context of its own,
+    /// so that a command it is stuck in never holds up this context (see ``PCSCCard``).
     public func connect(_ reader: String) throws(EMRTDError) -> PCSCCard {
-        var card: SCARDHANDLE = 0
-        var active: DWORD = 0
-        let rc = SCardConnect(handle, reader, DWORD(SCARD_SHARE_SHARED), DWORD(SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1), &card, &active)
-        guard rc == SCARD_S_SUCCESS else { throw PCSCReturnCode(rc).error(during: "connecting to the card in \(reader)") }
-        return PCSCCard(context: self, handle: card, protocolMask: active, reader: reader)
+        try PCSCCard(connectingTo: reader, in: PCSCContext())
     }
 }
 
@@ -107,32 +109,79 @@ extension PCSCReturnCode {
 }
 
 /// A card in a PC/SC reader: the ``CardChannel`` the eMRTD core talks to at a counter.
-public final class PCSCCard: CardChannel, @unchecked Sendable {
-    private let context: PCSCContext  // keeps the context alive as long as the card
-    private var handle: SCARDHANDLE
-    private var protocolMask: DWORD
+///
+/// One thread at a time sends commands; ``cancelTransmit()``, ``disconnect()`` and the properties
+/// may be used from any thread meanwhile. pcsc-lite cannot end a command in flight: `SCardCancel`
+/// ends only `SCardGetStatusChange`, and any other call on the card (`SCardDisconnect`, with
+/// `SCARD_RESET_CARD` or not, `SCardReconnect`, `SCardStatus`) waits for the command, since the
+/// client library holds the context's lock for the whole exchange and pcscd the reader's lock around
+/// the driver's; a reset through another context waits for that reader lock too. The command returns
+/// when the reader driver does: the card answers or is removed, or the driver's own timeout. A thread
+/// blocked on a card's handle that way even holds the library's process-wide lock, stalling every
+/// PC/SC call of the process. So this card makes no call while one is in flight: a transmit or a
+/// reconnection fails with ``EMRTDError/Code/pcscCardBusy``, and a disconnection (or the reset
+/// ``cancelTransmit()`` asks for) is made by the call in flight as it returns. For the same reason the
+/// card has a PC/SC context of its own, which nothing else uses.
+///
+/// `@unchecked Sendable`: the mutable state is read and written under `lock` only, and the C handle
+/// is used by one call at a time (the `busy` phase), never after `SCardDisconnect`.
+public final class PCSCCard: CancellableCardChannel, @unchecked Sendable {
+    private let context: PCSCContext  // the card's own; released after the card (deinit first)
+    private let handle: SCARDHANDLE  // SCardReconnect keeps it
     public let reader: String
-    private var connected = true
+    /// Whether the card announces extended length in its ATR (ISO/IEC 7816-4 8.1.1.2.7, card
+    /// capabilities in the historical bytes), as it was at connection. EF.ATR/INFO can say so too;
+    /// the reader checks it.
+    public let supportsExtendedLength: Bool
+    private let lock = NSLock()
+    private var state: State
+
+    private struct State {
+        var protocolMask: DWORD
+        var phase = Phase.idle
+        /// How the call in flight disconnects as it returns (`SCARD_LEAVE_CARD`, `SCARD_RESET_CARD`), if it does.
+        var disconnectOnReturn: DWORD?
+    }
+
+    private enum Phase {
+        case idle
+        /// A PC/SC call on the handle is in flight.
+        case busy
+        /// Disconnected: the handle is gone.
+        case closed
+    }
 
     /// Upper bound of a response: extended length (65536 data bytes) plus the status word.
     static let receiveBufferSize = 65538 + 16
 
-    init(context: PCSCContext, handle: SCARDHANDLE, protocolMask: DWORD, reader: String) {
+    fileprivate init(connectingTo reader: String, in context: PCSCContext) throws(EMRTDError) {
+        var card: SCARDHANDLE = 0
+        var active: DWORD = 0
+        let rc = SCardConnect(context.handle, reader, DWORD(SCARD_SHARE_SHARED), DWORD(SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1), &card, &active)
+        guard rc == SCARD_S_SUCCESS else { throw PCSCReturnCode(rc).error(during: "connecting to the card in \(reader)") }
         self.context = context
-        self.handle = handle
-        self.protocolMask = protocolMask
+        handle = card
         self.reader = reader
+        supportsExtendedLength = (try? Self.answerToReset(card)).map(ATR.announcesExtendedLength) ?? false
+        state = State(protocolMask: active)
     }
 
     deinit {
-        if connected { SCardDisconnect(handle, DWORD(SCARD_LEAVE_CARD)) }
+        // No call is in flight: it would hold a reference to the card.
+        if state.phase != .closed { SCardDisconnect(handle, DWORD(SCARD_LEAVE_CARD)) }
     }
 
     /// The protocol in use: "T=0" or "T=1".
-    public var transmissionProtocol: String { protocolMask == DWORD(SCARD_PROTOCOL_T0) ? "T=0" : "T=1" }
+    public var transmissionProtocol: String {
+        lock.withLock { state.protocolMask } == DWORD(SCARD_PROTOCOL_T0) ? "T=0" : "T=1"
+    }
 
     /// The card's answer to reset.
     public func answerToReset() throws(EMRTDError) -> [UInt8] {
+        try call { handle, _ throws(EMRTDError) in try Self.answerToReset(handle) }
+    }
+
+    private static func answerToReset(_ handle: SCARDHANDLE) throws(EMRTDError) -> [UInt8] {
         var atr = [UInt8](repeating: 0, count: Int(MAX_ATR_SIZE))
         var atrLength = DWORD(atr.count)
         var state: DWORD = 0
@@ -143,46 +192,94 @@ public final class PCSCCard: CardChannel, @unchecked Sendable {
         return Array(atr.prefix(Int(atrLength)))
     }
 
-    /// Whether the card announces extended length in its ATR (ISO/IEC 7816-4 8.1.1.2.7, card
-    /// capabilities in the historical bytes). EF.ATR/INFO can say so too; the reader checks it.
-    public lazy var supportsExtendedLength: Bool = {
-        guard let atr = try? answerToReset() else { return false }
-        return ATR.announcesExtendedLength(atr)
-    }()
-
     public func transmit(_ command: [UInt8]) throws(EMRTDError) -> [UInt8] {
-        guard connected else { throw EMRTDError(.cardRemoved, "the card connection is closed") }
-        var response = [UInt8](repeating: 0, count: Self.receiveBufferSize)
-        var length = DWORD(response.count)
-        let pci = protocolMask == DWORD(SCARD_PROTOCOL_T0) ? cccd_pcsc_pci_t0() : cccd_pcsc_pci_t1()
-        let rc = command.withUnsafeBufferPointer { cmd in
-            SCardTransmit(handle, pci, cmd.baseAddress, DWORD(cmd.count), nil, &response, &length)
+        try call { handle, protocolMask throws(EMRTDError) in
+            var response = [UInt8](repeating: 0, count: Self.receiveBufferSize)
+            var length = DWORD(response.count)
+            let pci = protocolMask == DWORD(SCARD_PROTOCOL_T0) ? cccd_pcsc_pci_t0() : cccd_pcsc_pci_t1()
+            let rc = command.withUnsafeBufferPointer { cmd in
+                SCardTransmit(handle, pci, cmd.baseAddress, DWORD(cmd.count), nil, &response, &length)
+            }
+            guard rc == SCARD_S_SUCCESS else { throw PCSCReturnCode(rc).error(during: "sending an APDU to \(reader)") }
+            if length == 0 {
+                // vpcd (and some readers) report a vanished card as an empty answer.
+                throw EMRTDError(.cardRemoved, "\(reader): the card gave no answer (was it removed?)")
+            }
+            guard length >= 2, Int(length) <= response.count else {
+                throw EMRTDError(.malformedResponse, "the reader returned \(length) bytes, not a response APDU")
+            }
+            return Array(response.prefix(Int(length)))
         }
-        guard rc == SCARD_S_SUCCESS else { throw PCSCReturnCode(rc).error(during: "sending an APDU to \(reader)") }
-        if length == 0 {
-            // vpcd (and some readers) report a vanished card as an empty answer.
-            throw EMRTDError(.cardRemoved, "\(reader): the card gave no answer (was it removed?)")
-        }
-        guard length >= 2, Int(length) <= response.count else {
-            throw EMRTDError(.malformedResponse, "the reader returned \(length) bytes, not a response APDU")
-        }
-        return Array(response.prefix(Int(length)))
     }
 
     /// Reconnects after a reset (SCARD_W_RESET_CARD; ``reconnect()``) or, with `resetCard`, to reset
     /// the card ourselves.
     public func reconnect(resetCard: Bool) throws(EMRTDError) {
-        var active: DWORD = 0
-        let rc = SCardReconnect(handle, DWORD(SCARD_SHARE_SHARED), DWORD(SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1),
-                                DWORD(resetCard ? SCARD_RESET_CARD : SCARD_LEAVE_CARD), &active)
-        guard rc == SCARD_S_SUCCESS else { throw PCSCReturnCode(rc).error(during: "reconnecting to the card") }
-        protocolMask = active
+        try call { handle, _ throws(EMRTDError) in
+            var active: DWORD = 0
+            let rc = SCardReconnect(handle, DWORD(SCARD_SHARE_SHARED), DWORD(SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1),
+                                    DWORD(resetCard ? SCARD_RESET_CARD : SCARD_LEAVE_CARD), &active)
+            guard rc == SCARD_S_SUCCESS else { throw PCSCReturnCode(rc).error(during: "reconnecting to the card") }
+            lock.withLock { state.protocolMask = active }
+        }
     }
 
+    /// Disconnects, leaving the card as it is; with a call in flight, that call disconnects as it
+    /// returns. Nothing is sent afterwards.
     public func disconnect() {
-        guard connected else { return }
-        SCardDisconnect(handle, DWORD(SCARD_LEAVE_CARD))
-        connected = false
+        close(DWORD(SCARD_LEAVE_CARD))
+    }
+
+    /// Ends the connection after a command that took too long, resetting the card (`SCARD_RESET_CARD`)
+    /// so that no state of the abandoned exchange survives: at once when no call is in flight, else as
+    /// the call returns (pcsc-lite cannot end it earlier; see ``PCSCCard``).
+    ///
+    /// - Returns: false: the command in flight, if any, returns only when the reader gives it back.
+    public func cancelTransmit() -> Bool {
+        close(DWORD(SCARD_RESET_CARD))
+        return false
+    }
+
+    private func close(_ disposition: DWORD) {
+        lock.lock()
+        switch state.phase {
+        case .closed:
+            lock.unlock()
+        case .busy:
+            // A reset asked for wins over a plain disconnection.
+            if state.disconnectOnReturn != DWORD(SCARD_RESET_CARD) { state.disconnectOnReturn = disposition }
+            lock.unlock()
+        case .idle:
+            state.phase = .closed
+            lock.unlock()
+            SCardDisconnect(handle, disposition)
+        }
+    }
+
+    /// Runs `body`, one PC/SC call on the handle, unless the card is closed or another call is in
+    /// flight; then makes the disconnection asked for meanwhile, if any.
+    private func call<T>(_ body: (SCARDHANDLE, DWORD) throws(EMRTDError) -> T) throws(EMRTDError) -> T {
+        lock.lock()
+        switch state.phase {
+        case .closed:
+            lock.unlock()
+            throw EMRTDError(.cardRemoved, "the card connection is closed")
+        case .busy:
+            lock.unlock()
+            throw EMRTDError(.pcscCardBusy, "\(reader): the card is still busy with an earlier command; it takes no other until the reader gives that one back")
+        case .idle:
+            state.phase = .busy
+        }
+        let protocolMask = state.protocolMask
+        lock.unlock()
+        defer {
+            lock.lock()
+            let disposition = state.disconnectOnReturn
+            state.phase = disposition == nil ? .idle : .closed
+            lock.unlock()
+            if let disposition { SCardDisconnect(handle, disposition) }
+        }
+        return try body(handle, protocolMask)
     }
 }
 

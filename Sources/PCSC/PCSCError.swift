@@ -15,6 +15,8 @@ extension EMRTDError.Code {
     public static let pcscTimeout = Self("card.pcsc-timeout")
     /// The wait was cancelled.
     public static let pcscCancelled = Self("card.pcsc-cancelled")
+    /// A command that timed out is still in flight: the card takes no other until the reader gives it back.
+    public static let pcscCardBusy = Self("card.pcsc-busy")
     /// The card was reset by someone else; the session must start over.
     public static let pcscCardReset = Self("card.pcsc-card-reset")
     /// Any other PC/SC failure.

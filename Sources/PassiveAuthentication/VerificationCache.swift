@@ -6,6 +6,8 @@ import PKIX
 /// certificate (OpenSSL's key decoding costs more than an RSA verification), whether a DSC is signed
 /// by a CSCA, whether a CRL is signed by its CSCA. Keys are the exact DER bytes, so a cached answer
 /// is the answer for those bytes; the cache is bounded and shared by every thread.
+///
+/// `@unchecked Sendable`: both tables are read and written under `lock` only, and what they hold is `Sendable`.
 final class VerificationCache: @unchecked Sendable {
     static let shared = VerificationCache()
 
