@@ -27,6 +27,7 @@ public struct ATRInfo: Hashable, Sendable {
         /// The most bytes a response APDU may have.
         public let maximumResponseLength: Int
 
+        /// Limits as DO'7F66' states them.
         public init(maximumCommandLength: Int, maximumResponseLength: Int) {
             self.maximumCommandLength = maximumCommandLength
             self.maximumResponseLength = maximumResponseLength
@@ -43,6 +44,8 @@ public struct ATRInfo: Hashable, Sendable {
     /// The largest INTEGER accepted as a length: 4 bytes.
     static let maximumIntegerBytes = 4
 
+    /// Parses EF.ATR/INFO as read. Throws `tlv.*` for a malformed data object, `lds.missing-field` when
+    /// DO'7F66' lacks its two INTEGERs, and `lds.invalid-value` for a length of 0 or of more than 4 bytes.
     public init(_ bytes: [UInt8]) throws(EMRTDError) {
         var objects: [TLV] = []
         var offset = 0

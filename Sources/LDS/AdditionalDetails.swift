@@ -13,6 +13,7 @@ public struct DetailField: Hashable, Sendable {
     /// The value bytes as stored.
     public let value: [UInt8]
 
+    /// A field as the DG11 and DG12 parsers build it.
     public init(tag: TLVTag, name: String, text: String?, value: [UInt8]) {
         self.tag = tag
         self.name = name
@@ -129,8 +130,11 @@ public struct DG11: Hashable, Sendable {
     public let tagList: [TLVTag]
     /// The data objects in file order (objects of the A0 template flattened, its count left out).
     public let fields: [DetailField]
+    /// The exact bytes of the file, as the SOD hashes them.
     public let raw: [UInt8]
 
+    /// Parses DG11 as read. Throws `lds.unexpected-tag` when it does not start with 6B, and
+    /// `lds.missing-field` without the tag list 5C.
     public init(_ bytes: [UInt8]) throws(EMRTDError) {
         (tagList, fields) = try DetailFields.parse(
             bytes, tag: 0x6B, file: "DG11", names: Self.names, dates: [0x5F2B], binary: [0x5F16])
@@ -147,17 +151,29 @@ public struct DG11: Hashable, Sendable {
     /// Text of the first field with `tag`.
     public func text(_ tag: TLVTag) -> String? { fields.first { $0.tag == tag }?.text }
 
+    /// 5F0E, full name in national characters: primary and secondary identifier separated by `<<`.
     public var fullName: String? { text(0x5F0E) }
+    /// 5F0F, other names, in the order of the A0 template.
     public var otherNames: [String] { fields.filter { $0.tag == 0x5F0F }.compactMap(\.text) }
+    /// 5F10, personal number.
     public var personalNumber: String? { text(0x5F10) }
+    /// 5F2B, full date of birth, `YYYYMMDD`.
     public var fullDateOfBirth: String? { text(0x5F2B) }
+    /// 5F11, place of birth; `<` separates its parts.
     public var placeOfBirth: String? { text(0x5F11) }
+    /// 5F42, permanent address; `<` separates its parts.
     public var address: String? { text(0x5F42) }
+    /// 5F12, telephone number.
     public var telephone: String? { text(0x5F12) }
+    /// 5F13, profession.
     public var profession: String? { text(0x5F13) }
+    /// 5F14, title.
     public var title: String? { text(0x5F14) }
+    /// 5F15, personal summary.
     public var personalSummary: String? { text(0x5F15) }
+    /// 5F17, other valid travel document numbers; `<` separates them.
     public var otherValidTDNumbers: String? { text(0x5F17) }
+    /// 5F18, custody information.
     public var custodyInformation: String? { text(0x5F18) }
 }
 
@@ -180,10 +196,15 @@ public struct DG12: Hashable, Sendable {
         0x5F56: "personalization system serial number",
     ]
 
+    /// Tags announced in 5C.
     public let tagList: [TLVTag]
+    /// The data objects in file order (objects of the A0 template flattened, its count left out).
     public let fields: [DetailField]
+    /// The exact bytes of the file, as the SOD hashes them.
     public let raw: [UInt8]
 
+    /// Parses DG12 as read. Throws `lds.unexpected-tag` when it does not start with 6C, and
+    /// `lds.missing-field` without the tag list 5C.
     public init(_ bytes: [UInt8]) throws(EMRTDError) {
         (tagList, fields) = try DetailFields.parse(
             bytes, tag: 0x6C, file: "DG12", names: Self.names, dates: [0x5F26], binary: [0x5F1D, 0x5F1E])
@@ -197,13 +218,21 @@ public struct DG12: Hashable, Sendable {
         self = try DG12(DetailFields.encode(tag: 0x6C, fields: fields.map { ($0.tag, $0.text) }, repeated: 0x5F1A))
     }
 
+    /// Text of the first field with `tag`.
     public func text(_ tag: TLVTag) -> String? { fields.first { $0.tag == tag }?.text }
 
+    /// 5F19, issuing authority.
     public var issuingAuthority: String? { text(0x5F19) }
+    /// 5F26, date of issue, `YYYYMMDD`.
     public var dateOfIssue: String? { text(0x5F26) }
+    /// 5F1A, names of other persons included in the document, in the order of the A0 template.
     public var otherPersons: [String] { fields.filter { $0.tag == 0x5F1A }.compactMap(\.text) }
+    /// 5F1B, endorsements and observations.
     public var endorsements: String? { text(0x5F1B) }
+    /// 5F1C, tax or exit requirements.
     public var taxOrExitRequirements: String? { text(0x5F1C) }
+    /// 5F55, date and time of personalization, `YYYYMMDDhhmmss`.
     public var personalizationTime: String? { text(0x5F55) }
+    /// 5F56, serial number of the personalization system.
     public var personalizationDeviceSerial: String? { text(0x5F56) }
 }

@@ -19,9 +19,12 @@ public struct CardImage: Hashable, Sendable {
     /// Name of the settings file in the directory.
     public static let settingsFileName = "card.json"
 
+    /// Each file's bytes exactly as read from the chip.
     public var files: [LDSFile: [UInt8]]
+    /// The contents of `card.json`: access keys and chip limits for a simulated chip.
     public var settings: CardSettings
 
+    /// An image of these files, with default settings unless given.
     public init(files: [LDSFile: [UInt8]] = [:], settings: CardSettings = CardSettings()) {
         self.files = files
         self.settings = settings
@@ -146,8 +149,10 @@ public struct CardSettings: Codable, Sendable, Hashable {
     public var chipAuthenticationKey: String?
     /// The chip's Active Authentication private key (PKCS #8 PEM), whose public key is DG15.
     public var activeAuthenticationKey: String?
+    /// What the simulated chip supports; defaults when `card.json` has no `chip` object.
     public var chip: ChipLimits
 
+    /// Settings with these values; any left out is absent, and the chip limits are the defaults.
     public init(
         mrz: String? = nil, can: String? = nil, chipAuthenticationKey: String? = nil,
         activeAuthenticationKey: String? = nil, chip: ChipLimits = ChipLimits()
@@ -161,6 +166,7 @@ public struct CardSettings: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey { case mrz, can, chipAuthenticationKey, activeAuthenticationKey, chip }
 
+    /// Decodes `card.json`, in which every key may be missing.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         mrz = try c.decodeIfPresent(String.self, forKey: .mrz)
@@ -235,6 +241,8 @@ public struct ChipLimits: Codable, Sendable, Hashable {
     /// EF.CardAccess announces it.
     public var bac: Bool = true
 
+    /// Limits with these values. The defaults: short APDUs only, at most 231 bytes a read, short file
+    /// identifiers, odd INS READ BINARY, access control and BAC all supported.
     public init(
         extendedLength: Bool = false, maxResponseLength: Int = 231, shortFileIDs: Bool = true,
         oddInsRead: Bool = true, requireAccessControl: Bool = true, bac: Bool = true
@@ -251,6 +259,8 @@ public struct ChipLimits: Codable, Sendable, Hashable {
         case extendedLength, maxResponseLength, shortFileIDs, oddInsRead, requireAccessControl, bac
     }
 
+    /// Decodes the `chip` object of `card.json`: a missing key takes its default, and
+    /// `maxResponseLength` must be 1 to 65536.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ChipLimits()

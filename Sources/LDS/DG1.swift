@@ -10,10 +10,14 @@ import ISO7816
 ///           90 = TD1 (3 × 30), 72 = TD2 (2 × 36), 88 = TD3 (2 × 44)
 /// ```
 public struct DG1: Hashable, Sendable {
+    /// The document's MRZ, its check digits verified.
     public let mrz: MRZ
     /// The file's bytes.
     public let raw: [UInt8]
 
+    /// Parses DG1 as read. Throws `lds.unexpected-tag` when it does not start with 61, `lds.missing-field`
+    /// without 5F1F, `lds.invalid-value` for a length other than 90, 72 or 88 or a non-ASCII byte, and
+    /// `mrz.*` for an MRZ that does not parse (a wrong check digit, …).
     public init(_ bytes: [UInt8]) throws(EMRTDError) {
         let outer = try LDSParsing.outer(bytes, tag: 0x61, file: "DG1")
         guard let data = try outer.child(0x5F1F) else {

@@ -90,6 +90,8 @@ public struct DG13: Hashable, Sendable {
 
     // MARK: Parsing
 
+    /// Parses DG13 as read. Throws `dg13.unexpected-layout` naming what differs from the layout above
+    /// (unknown field numbers are kept, not an error).
     public init(_ bytes: [UInt8]) throws(EMRTDError) {
         let outer = try LDSParsing.outer(bytes, tag: 0x6D, file: "DG13")
         let top = try outer.children()
@@ -217,17 +219,29 @@ public struct DG13: Hashable, Sendable {
 
     private func text(_ index: Int) -> String? { field(index)?.values.first }
 
+    /// Field 1, the 12-digit personal ID number (số định danh cá nhân).
     public var personalIDNumber: String? { text(1) }
+    /// Field 2, full name, in Vietnamese with diacritics.
     public var fullName: String? { text(2) }
+    /// Field 3, date of birth, `dd/mm/yyyy`.
     public var dateOfBirth: String? { text(3) }
+    /// Field 4, sex: `Nam` (male) or `Nữ` (female).
     public var sex: String? { text(4) }
+    /// Field 5, nationality, e.g. `Việt Nam`.
     public var nationality: String? { text(5) }
+    /// Field 6, ethnicity (dân tộc).
     public var ethnicity: String? { text(6) }
+    /// Field 7, religion (tôn giáo).
     public var religion: String? { text(7) }
+    /// Field 8, place of origin (quê quán).
     public var placeOfOrigin: String? { text(8) }
+    /// Field 9, place of residence (nơi thường trú).
     public var placeOfResidence: String? { text(9) }
+    /// Field 10, identifying marks (đặc điểm nhận dạng).
     public var identifyingMarks: String? { text(10) }
+    /// Field 11, date of issue, `dd/mm/yyyy`.
     public var dateOfIssue: String? { text(11) }
+    /// Field 12, date of expiry, `dd/mm/yyyy`, or text such as `Không thời hạn` (no expiry).
     public var dateOfExpiry: String? { text(12) }
     /// First value of field 13.
     public var fatherName: String? { text(13) }
@@ -240,6 +254,7 @@ public struct DG13: Hashable, Sendable {
     public var spouseName: String? { text(14) }
     /// Nil when field 15 is absent (cards issued without an older ID number).
     public var oldIDNumber: String? { text(15) }
+    /// Field 16, 16 characters whose meaning is not confirmed; kept as read.
     public var field16: String? { text(16) }
 
     /// The known fields as a record (missing text becomes "").
@@ -255,19 +270,33 @@ public struct DG13: Hashable, Sendable {
 
     /// The 16 fields of the CCCD layout, for building a DG13.
     public struct Record: Hashable, Sendable {
+        /// Field 1, the 12-digit personal ID number.
         public var personalIDNumber: String
+        /// Field 2, full name.
         public var fullName: String
+        /// Field 3, date of birth, `dd/mm/yyyy`.
         public var dateOfBirth: String
+        /// Field 4, sex: `Nam` or `Nữ`.
         public var sex: String
+        /// Field 5, nationality.
         public var nationality: String
+        /// Field 6, ethnicity.
         public var ethnicity: String
+        /// Field 7, religion.
         public var religion: String
+        /// Field 8, place of origin.
         public var placeOfOrigin: String
+        /// Field 9, place of residence.
         public var placeOfResidence: String
+        /// Field 10, identifying marks.
         public var identifyingMarks: String
+        /// Field 11, date of issue, `dd/mm/yyyy`.
         public var dateOfIssue: String
+        /// Field 12, date of expiry, `dd/mm/yyyy` or text.
         public var dateOfExpiry: String
+        /// Field 13, first value: the father's name.
         public var fatherName: String
+        /// Field 13, second value: the mother's name.
         public var motherName: String
         /// Nil: field 14 is written without a value.
         public var spouseName: String?
@@ -276,6 +305,7 @@ public struct DG13: Hashable, Sendable {
         /// Nil: field 16 is left out.
         public var field16: String?
 
+        /// A record in the CCCD layout; nationality is `Việt Nam` unless given, fields 14 to 16 empty or left out.
         public init(
             personalIDNumber: String, fullName: String, dateOfBirth: String, sex: String,
             nationality: String = "Việt Nam", ethnicity: String, religion: String, placeOfOrigin: String,

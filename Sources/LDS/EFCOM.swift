@@ -29,6 +29,8 @@ public struct EFCOM: Hashable, Sendable {
         return "\(major).\(minor)"
     }
 
+    /// Parses EF.COM as read. Throws `lds.unexpected-tag` when it does not start with 60, and
+    /// `lds.missing-field` when 5F01, 5F36 or 5C is missing.
     public init(_ bytes: [UInt8]) throws(EMRTDError) {
         let file = try LDSParsing.outer(bytes, tag: 0x60, file: "EF.COM")
         let children = try file.children()

@@ -36,13 +36,16 @@ public struct FaceImage: Sendable, Hashable {
         var dataType: UInt8 { self == .jpeg ? 0 : 1 }
     }
 
+    /// JPEG or JPEG 2000, as the face record states it.
     public let imageType: ImageType
-    /// Width and height in pixels, as stated in the record's image information.
+    /// Width in pixels, as stated in the record's image information.
     public let width: Int
+    /// Height in pixels, as stated in the record's image information.
     public let height: Int
     /// The encoded image, ready to be written to a `.jpg` or `.jp2` file.
     public let imageData: [UInt8]
 
+    /// A face image with its stated type and size.
     public init(imageType: ImageType, width: Int, height: Int, imageData: [UInt8]) {
         self.imageType = imageType
         self.width = width

@@ -43,10 +43,16 @@ public struct LDSFile: Hashable, Sendable, CustomStringConvertible {
     /// Part 10 section 3.1).
     public static let applicationID: [UInt8] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01]
 
+    /// EF.COM (FID 011E, SFI 1E, tag 60): LDS version and the data groups present.
     public static let com = LDSFile("EF.COM", fid: 0x011E, sfi: 0x1E, tag: 0x60)
+    /// EF.SOD (FID 011D, SFI 1D, tag 77): the document security object, the signed hashes of the data groups.
     public static let sod = LDSFile("EF.SOD", fid: 0x011D, sfi: 0x1D, tag: 0x77)
+    /// EF.CardAccess (FID 011C, SFI 1C, master file): the SecurityInfos for PACE, readable without
+    /// access control.
     public static let cardAccess = LDSFile("EF.CardAccess", fid: 0x011C, sfi: 0x1C, tag: nil, masterFile: true)
+    /// EF.CardSecurity (FID 011D, SFI 1D, master file): SecurityInfos in CMS SignedData, read after PACE.
     public static let cardSecurity = LDSFile("EF.CardSecurity", fid: 0x011D, sfi: 0x1D, tag: nil, masterFile: true)
+    /// EF.ATR/INFO (FID 2F01, SFI 01, master file), named `EF.ATR`: the extended length information.
     public static let atrInfo = LDSFile("EF.ATR", fid: 0x2F01, sfi: 0x01, tag: nil, masterFile: true)
 
     private static let dataGroupTags: [TLVTag] = [
@@ -58,14 +64,23 @@ public struct LDSFile: Hashable, Sendable, CustomStringConvertible {
         LDSFile("DG\(n)", fid: 0x0100 + UInt16(n), sfi: UInt8(n), tag: dataGroupTags[n - 1], dataGroup: n)
     }
 
+    /// DG1 (tag 61): the MRZ.
     public static var dg1: LDSFile { dataGroups[0] }
+    /// DG2 (tag 75): the encoded face.
     public static var dg2: LDSFile { dataGroups[1] }
+    /// DG3 (tag 63): encoded fingerprints, readable only after Terminal Authentication.
     public static var dg3: LDSFile { dataGroups[2] }
+    /// DG4 (tag 76): encoded irises, readable only after Terminal Authentication.
     public static var dg4: LDSFile { dataGroups[3] }
+    /// DG11 (tag 6B): additional personal details.
     public static var dg11: LDSFile { dataGroups[10] }
+    /// DG12 (tag 6C): additional document details.
     public static var dg12: LDSFile { dataGroups[11] }
+    /// DG13 (tag 6D): optional details; on the CCCD, the holder's personal data in Vietnamese.
     public static var dg13: LDSFile { dataGroups[12] }
+    /// DG14 (tag 6E): SecurityInfos for Chip Authentication and PACE.
     public static var dg14: LDSFile { dataGroups[13] }
+    /// DG15 (tag 6F): the Active Authentication public key.
     public static var dg15: LDSFile { dataGroups[14] }
 
     /// Every known file: EF.COM, EF.SOD, EF.CardAccess, EF.CardSecurity, EF.ATR, DG1 ... DG16.
@@ -89,5 +104,6 @@ public struct LDSFile: Hashable, Sendable, CustomStringConvertible {
         self = file
     }
 
+    /// The file's name, e.g. `EF.COM` or `DG13`.
     public var description: String { name }
 }

@@ -39,28 +39,36 @@ public struct SecurityInfos: Hashable, Sendable {
         self.raw = raw
     }
 
+    /// The PACEInfos: one per PACE protocol and parameter set the chip offers.
     public var paceInfos: [PACEInfo] { infos.compactMap { if case .pace(let i) = $0 { i } else { nil } } }
+    /// The PACEDomainParameterInfos: PACE domain parameters that are not a standardized parameter ID.
     public var paceDomainParameterInfos: [PACEDomainParameterInfo] {
         infos.compactMap { if case .paceDomainParameters(let i) = $0 { i } else { nil } }
     }
+    /// The ChipAuthenticationInfos: the Chip Authentication protocols, one per key.
     public var chipAuthenticationInfos: [ChipAuthenticationInfo] {
         infos.compactMap { if case .chipAuthentication(let i) = $0 { i } else { nil } }
     }
+    /// The ChipAuthenticationDomainParameterInfos: the domain parameters of Chip Authentication keys.
     public var chipAuthenticationDomainParameterInfos: [ChipAuthenticationDomainParameterInfo] {
         infos.compactMap { if case .chipAuthenticationDomainParameters(let i) = $0 { i } else { nil } }
     }
+    /// The ChipAuthenticationPublicKeyInfos: the chip's static Chip Authentication keys.
     public var chipAuthenticationPublicKeyInfos: [ChipAuthenticationPublicKeyInfo] {
         infos.compactMap { if case .chipAuthenticationPublicKey(let i) = $0 { i } else { nil } }
     }
+    /// The TerminalAuthenticationInfos: present when DG3 and DG4 need Terminal Authentication.
     public var terminalAuthenticationInfos: [TerminalAuthenticationInfo] {
         infos.compactMap { if case .terminalAuthentication(let i) = $0 { i } else { nil } }
     }
+    /// The ActiveAuthenticationInfos: present when Active Authentication uses ECDSA.
     public var activeAuthenticationInfos: [ActiveAuthenticationInfo] {
         infos.compactMap { if case .activeAuthentication(let i) = $0 { i } else { nil } }
     }
 
     // MARK: Protocol names
 
+    /// `id-PACE` (0.4.0.127.0.7.2.2.4, BSI TR-03110-3 A.1): the arc of every PACE protocol OID.
     public static let idPACE = KnownOID.idPACE
     static let idCA = KnownOID.idCA
     static let idPK = KnownOID.idPK
@@ -170,6 +178,7 @@ public enum SecurityInfo: Hashable, Sendable {
     /// A protocol this library does not interpret (EFDIRInfo, CardInfoLocator, privileged terminal …).
     case unknown(ASN1ObjectIdentifier, raw: [UInt8])
 
+    /// `protocol OBJECT IDENTIFIER`, the first element of every SecurityInfo.
     public var protocolOID: ASN1ObjectIdentifier {
         switch self {
         case .pace(let i): i.protocolOID
@@ -276,24 +285,33 @@ public enum SecurityInfo: Hashable, Sendable {
     }
 }
 
+/// A PACE protocol the chip offers, with its domain parameters by ID (ICAO Doc 9303-11 9.2,
+/// BSI TR-03110-3 A.1).
+///
 /// ```
 /// PACEInfo ::= SEQUENCE { protocol OID (id-PACE-…), version INTEGER, parameterId INTEGER OPTIONAL }
 /// ```
 public struct PACEInfo: Hashable, Sendable {
+    /// `protocol`: id-PACE-DH-GM-AES-CBC-CMAC-128 and the like, naming key agreement, mapping and cipher.
     public let protocolOID: ASN1ObjectIdentifier
+    /// `version INTEGER`: 2 for PACE as Doc 9303 Part 11 specifies it.
     public let version: Int
     /// A standardized domain parameter ID (0-31) or a key to a PACEDomainParameterInfo.
     public let parameterID: Int?
+    /// The SEQUENCE as read.
     public let raw: [UInt8]
 
     /// e.g. "id-PACE-ECDH-GM-AES-CBC-CMAC-128".
     public var protocolName: String { SecurityInfos.protocolName(protocolOID) ?? protocolOID.description }
+    /// DH or ECDH, from the mapping arc of `protocolOID`; nil for an unknown arc.
     public var keyAgreement: KeyAgreement? {
         switch mappingCode { case 1, 3: .dh; case 2, 4, 6: .ecdh; default: nil }
     }
+    /// Generic, integrated or Chip Authentication mapping, from `protocolOID`; nil for an unknown arc.
     public var mapping: PACEMapping? {
         switch mappingCode { case 1, 2: .generic; case 3, 4: .integrated; case 6: .chipAuthentication; default: nil }
     }
+    /// The secure messaging PACE sets up, from the last arc of `protocolOID`.
     public var cipher: SessionCipher? { protocolOID.oidComponents.last.flatMap { SessionCipher(code: $0) } }
     /// e.g. "brainpoolP256r1" for parameter ID 13.
     public var standardDomainParameterName: String? { parameterID.flatMap(SecurityInfos.standardDomainParameterName) }
@@ -304,81 +322,120 @@ public struct PACEInfo: Hashable, Sendable {
     }
 }
 
+/// Domain parameters for PACE that a standardized parameter ID does not cover (ICAO Doc 9303-11
+/// 9.2, BSI TR-03110-3 A.1).
+///
 /// ```
 /// PACEDomainParameterInfo ::= SEQUENCE { protocol OID (id-PACE-DH-GM …), domainParameter AlgorithmIdentifier,
 ///                                        parameterId INTEGER OPTIONAL }
 /// ```
 public struct PACEDomainParameterInfo: Hashable, Sendable {
+    /// `protocol`: id-PACE-DH-GM, id-PACE-ECDH-GM, id-PACE-DH-IM, id-PACE-ECDH-IM or id-PACE-ECDH-CAM.
     public let protocolOID: ASN1ObjectIdentifier
+    /// `domainParameter`: explicit DH or EC domain parameters, or standardizedDomainParameters with an ID.
     public let domainParameter: AlgorithmIdentifier
+    /// `parameterId`: tells several sets apart; a PACEInfo's parameterId refers to one.
     public let parameterID: Int?
+    /// The SEQUENCE as read.
     public let raw: [UInt8]
 }
 
+/// A Chip Authentication protocol the chip offers, and for which key (ICAO Doc 9303-11 9.2, BSI TR-03110-3 A.1).
+///
 /// ```
 /// ChipAuthenticationInfo ::= SEQUENCE { protocol OID (id-CA-…), version INTEGER, keyId INTEGER OPTIONAL }
 /// ```
 public struct ChipAuthenticationInfo: Hashable, Sendable {
+    /// `protocol`: id-CA-ECDH-AES-CBC-CMAC-128 and the like, naming key agreement and cipher.
     public let protocolOID: ASN1ObjectIdentifier
+    /// `version INTEGER`: 1 in Doc 9303; BSI TR-03110 also defines 2.
     public let version: Int
+    /// `keyId`: the ChipAuthenticationPublicKeyInfo this protocol uses, when the chip has more than one key.
     public let keyID: Int?
+    /// The SEQUENCE as read.
     public let raw: [UInt8]
 
     /// e.g. "id-CA-ECDH-AES-CBC-CMAC-128".
     public var protocolName: String { SecurityInfos.protocolName(protocolOID) ?? protocolOID.description }
+    /// DH or ECDH, from the second-to-last arc of `protocolOID`.
     public var keyAgreement: KeyAgreement? {
         let c = protocolOID.oidComponents
         guard c.count >= 2 else { return nil }
         switch c[c.count - 2] { case 1: return .dh; case 2: return .ecdh; default: return nil }
     }
+    /// The secure messaging Chip Authentication sets up, from the last arc of `protocolOID`.
     public var cipher: SessionCipher? { protocolOID.oidComponents.last.flatMap { SessionCipher(code: $0) } }
 }
 
+/// The domain parameters of a Chip Authentication key (ICAO Doc 9303-11 9.2, BSI TR-03110-3 A.1).
+///
 /// ```
 /// ChipAuthenticationDomainParameterInfo ::= SEQUENCE { protocol OID (id-CA-DH | id-CA-ECDH),
 ///     domainParameter AlgorithmIdentifier, keyId INTEGER OPTIONAL }
 /// ```
 public struct ChipAuthenticationDomainParameterInfo: Hashable, Sendable {
+    /// `protocol`: id-CA-DH or id-CA-ECDH.
     public let protocolOID: ASN1ObjectIdentifier
+    /// `domainParameter`: the domain parameters of a Chip Authentication key.
     public let domainParameter: AlgorithmIdentifier
+    /// `keyId`: the key these parameters belong to, when the chip has more than one.
     public let keyID: Int?
+    /// The SEQUENCE as read.
     public let raw: [UInt8]
 }
 
+/// A static Chip Authentication public key of the chip (ICAO Doc 9303-11 9.2, BSI TR-03110-3 A.1).
+///
 /// ```
 /// ChipAuthenticationPublicKeyInfo ::= SEQUENCE { protocol OID (id-PK-DH | id-PK-ECDH),
 ///     chipAuthenticationPublicKey SubjectPublicKeyInfo, keyId INTEGER OPTIONAL }
 /// ```
 public struct ChipAuthenticationPublicKeyInfo: Hashable, Sendable {
+    /// `protocol`: id-PK-DH or id-PK-ECDH.
     public let protocolOID: ASN1ObjectIdentifier
+    /// `chipAuthenticationPublicKey`: the chip's static key with its domain parameters.
     public let publicKey: SubjectPublicKeyInfo
+    /// `keyId`: names the key when the chip has more than one; ChipAuthenticationInfo refers to it.
     public let keyID: Int?
+    /// The SEQUENCE as read.
     public let raw: [UInt8]
 
+    /// DH for id-PK-DH, ECDH for id-PK-ECDH.
     public var keyAgreement: KeyAgreement? {
         switch protocolOID.oidComponents.last { case 1: .dh; case 2: .ecdh; default: nil }
     }
 }
 
+/// Terminal Authentication, which guards DG3 and DG4 (ICAO Doc 9303-11 9.2, BSI TR-03110-3 A.1).
+///
 /// ```
 /// TerminalAuthenticationInfo ::= SEQUENCE { protocol id-TA, version INTEGER, efCVCA FileID OPTIONAL }
 /// ```
 public struct TerminalAuthenticationInfo: Hashable, Sendable {
+    /// `protocol`: id-TA (0.4.0.127.0.7.2.2.2).
     public let protocolOID: ASN1ObjectIdentifier
+    /// `version INTEGER`: the Terminal Authentication version, 1 or 2.
     public let version: Int
     /// fid of EF.CVCA when given.
     public let efCVCAFileID: [UInt8]?
+    /// The SEQUENCE as read.
     public let raw: [UInt8]
 }
 
+/// How the chip signs in Active Authentication (ICAO Doc 9303-11 9.2).
+///
 /// ```
 /// ActiveAuthenticationInfo ::= SEQUENCE { protocol id-AA, version INTEGER, signatureAlgorithm OID }
 /// ```
 /// Present when Active Authentication uses ECDSA: the plain signature's hash (ecdsa-plain-SHA256 …).
 public struct ActiveAuthenticationInfo: Hashable, Sendable {
+    /// `protocol`: id-AA (2.23.136.1.1.5).
     public let protocolOID: ASN1ObjectIdentifier
+    /// `version INTEGER`: 1.
     public let version: Int
+    /// `signatureAlgorithm`: the ecdsa-plain-… OID that names the hash of the ECDSA signature.
     public let signatureAlgorithm: ASN1ObjectIdentifier?
+    /// The SEQUENCE as read.
     public let raw: [UInt8]
 
     /// e.g. "ecdsa-plain-SHA256".

@@ -25,6 +25,8 @@ public struct SubjectPublicKeyInfo: Hashable, Sendable {
     /// The exact encoding read.
     public let raw: [UInt8]
 
+    /// What the key says about its size, by algorithm: the RSA modulus size and public exponent
+    /// (`RSAPublicKey`), the EC curve, the bits of the DH prime p.
     public enum Details: Hashable, Sendable {
         case rsa(modulusBits: Int, publicExponent: [UInt8])
         case ec(EllipticCurve)
