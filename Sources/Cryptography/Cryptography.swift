@@ -37,10 +37,16 @@ public struct HashAlgorithm: Hashable, Sendable, CustomStringConvertible {
         self.digestLength = digestLength
     }
 
+    /// SHA-1: BAC key derivation (Doc 9303 Part 11, 9.7.1) and the KDF for 3DES and AES-128 keys.
     public static let sha1 = HashAlgorithm(name: "SHA-1", opensslName: "SHA1", digestLength: 20)
+    /// SHA-224, for data group hashes and signatures.
     public static let sha224 = HashAlgorithm(name: "SHA-224", opensslName: "SHA2-224", digestLength: 28)
+    /// SHA-256: the KDF for AES-192 and AES-256 keys (Doc 9303 Part 11, 9.7.1), and the usual data
+    /// group hash of a document security object.
     public static let sha256 = HashAlgorithm(name: "SHA-256", opensslName: "SHA2-256", digestLength: 32)
+    /// SHA-384, for data group hashes and signatures.
     public static let sha384 = HashAlgorithm(name: "SHA-384", opensslName: "SHA2-384", digestLength: 48)
+    /// SHA-512, for data group hashes and signatures (e.g. brainpoolP512r1 CSCA keys).
     public static let sha512 = HashAlgorithm(name: "SHA-512", opensslName: "SHA2-512", digestLength: 64)
 
     /// The digest of `data`.
@@ -48,6 +54,7 @@ public struct HashAlgorithm: Hashable, Sendable, CustomStringConvertible {
         OpenSSL.digest(opensslName, length: digestLength, data)
     }
 
+    /// The conventional name, e.g. `SHA-256`.
     public var description: String { name }
 }
 
@@ -62,6 +69,7 @@ public enum LegacyCiphers {
     /// A 16-byte key is keying option 2 (K1‖K2, with K3 = K1) as Doc 9303 Part 11, 9.8.6.1 uses it;
     /// a 24-byte key is keying option 1.
     public enum TripleDES {
+        /// The DES block: 8 bytes, also the length of the 3DES send sequence counter.
         public static let blockSize = 8
 
         /// 3DES in CBC mode. `plaintext` must be a whole number of 8-byte blocks (pad it first with
@@ -170,6 +178,7 @@ public enum ISO9797Padding {
 /// secure messaging (9.8.6.1, with IV = E(KSenc, SSC)). Keys are 16, 24 or 32 bytes. (Not named
 /// `AES`, which is swift-crypto's.)
 public enum AESCipher {
+    /// The AES block: 16 bytes, also the length of the AES send sequence counter.
     public static let blockSize = 16
 
     /// AES-CBC; `plaintext` must be a whole number of 16-byte blocks and `iv` 16 bytes.

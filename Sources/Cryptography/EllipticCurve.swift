@@ -43,6 +43,7 @@ public struct ECPoint: Sendable, Hashable, CustomStringConvertible {
     /// ephemeral public keys (Doc 9303 Part 11, 9.4.5).
     public var encoded: [UInt8] { [0x04] + x + y }
 
+    /// The uncompressed encoding in hex, `04…`.
     public var description: String { encoded.hex }
 }
 
@@ -320,13 +321,16 @@ public struct ECGroup: Sendable, Hashable, CustomStringConvertible {
         return try inverse.bytes(padded: orderSize)
     }
 
+    /// `ECGroup(brainpoolP256r1)`: the curve's name.
     public var description: String { "ECGroup(\(name))" }
 
+    /// Equal when the domain parameters (p, a, b, G, n, h) are, whatever the names.
     public static func == (lhs: ECGroup, rhs: ECGroup) -> Bool {
         lhs.prime == rhs.prime && lhs.a == rhs.a && lhs.b == rhs.b && lhs.generator == rhs.generator
             && lhs.order == rhs.order && lhs.cofactor == rhs.cofactor
     }
 
+    /// Hashes the domain parameters, as `==` compares them.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(prime)
         hasher.combine(a)

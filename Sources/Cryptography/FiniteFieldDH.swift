@@ -156,12 +156,15 @@ public struct DHGroup: Sendable, Hashable, CustomStringConvertible {
         return try r.bytes(padded: primeSize)
     }
 
+    /// `DHGroup(rfc5114-2048-224)`: the group's name.
     public var description: String { "DHGroup(\(name))" }
 
+    /// Equal when p, q and g are, whatever the names.
     public static func == (lhs: DHGroup, rhs: DHGroup) -> Bool {
         lhs.prime == rhs.prime && lhs.subgroupOrder == rhs.subgroupOrder && lhs.generator == rhs.generator
     }
 
+    /// Hashes p, q and g, as `==` compares them.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(prime)
         hasher.combine(subgroupOrder)

@@ -140,7 +140,9 @@ public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringCo
     /// ``pkcs8`` as PEM (`-----BEGIN PRIVATE KEY-----`).
     public var pem: String { PKIPEM.encode(label: "PRIVATE KEY", der: encoded.bytes) }
 
+    /// The public key's type and size, marked redacted: `PrivateKey(EC secp256r1, redacted)`.
     public var description: String { "PrivateKey(\(publicKey.description.dropFirst("PublicKey(".count).dropLast()), redacted)" }
+    /// Redacted like `description`.
     public var debugDescription: String { description }
 
     // MARK: Operations

@@ -43,6 +43,7 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     let key: EVPKey
     /// The DER `SubjectPublicKeyInfo` the key was decoded from.
     public let subjectPublicKeyInfo: [UInt8]
+    /// RSA with its modulus size, EC with its curve, or another type by OpenSSL's name.
     public let kind: Kind
     /// EC: the byte length of the group order (plain signatures are twice this). RSA: the modulus length.
     let componentSize: Int
@@ -153,6 +154,7 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
         return try PublicKey(subjectPublicKeyInfo: spki)
     }
 
+    /// The type and size: `PublicKey(RSA 2048 bits)`, `PublicKey(EC brainpoolP256r1, explicit parameters)`.
     public var description: String {
         switch kind {
         case .rsa(let bits): "PublicKey(RSA \(bits) bits\(isPSSOnly ? ", PSS only" : ""))"
@@ -162,7 +164,9 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Equal when the `SubjectPublicKeyInfo` encodings are.
     public static func == (lhs: PublicKey, rhs: PublicKey) -> Bool { lhs.subjectPublicKeyInfo == rhs.subjectPublicKeyInfo }
+    /// Hashes the `SubjectPublicKeyInfo` encoding, as `==` compares it.
     public func hash(into hasher: inout Hasher) { hasher.combine(subjectPublicKeyInfo) }
 
     // MARK: Verification

@@ -42,6 +42,7 @@ public enum SignatureScheme: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The scheme in words: `ECDSA with SHA-256`, `RSA-PSS with SHA-256, MGF1 with SHA-256, salt 32`.
     public var description: String {
         switch self {
         case .ecdsa(let h, .der): "ECDSA with \(h)"

@@ -42,10 +42,12 @@ extension ASN1ObjectIdentifier {
 /// `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY DEFINED BY algorithm OPTIONAL }`
 /// (RFC 5280 4.1.1.2): what X.509, CMS and SecurityInfos name an algorithm with.
 public struct AlgorithmIdentifier: Hashable, Sendable, CustomStringConvertible {
+    /// `algorithm OBJECT IDENTIFIER`, e.g. id-sha256, ecdsa-with-SHA256, id-ecPublicKey.
     public let algorithm: ASN1ObjectIdentifier
     /// The parameters' encoding as read (e.g. `05 00` for NULL), nil when absent.
     public let parameters: [UInt8]?
 
+    /// An identifier with its parameters' encoding (the whole TLV, e.g. `05 00`), or nil to leave them out.
     public init(algorithm: ASN1ObjectIdentifier, parameters: [UInt8]?) {
         self.algorithm = algorithm
         self.parameters = parameters

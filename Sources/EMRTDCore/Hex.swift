@@ -41,6 +41,7 @@ public enum Hex {
 }
 
 extension EMRTDError.Code {
+    /// Text given as hex has a character that is not a hex digit or separator, or an odd number of digits.
     public static let invalidHex = Self("hex.invalid")
 }
 
@@ -50,5 +51,6 @@ extension Array where Element == UInt8 {
 }
 
 extension ArraySlice where Element == UInt8 {
+    /// Uppercase hex, no separators.
     public var hex: String { Hex.encode(self) }
 }

@@ -34,13 +34,18 @@ public struct SecretBytes: Sendable, CustomStringConvertible, CustomDebugStringC
 
     private let storage: Storage
 
+    /// Copies `bytes` into storage that is wiped when the last copy of this value goes away (the
+    /// caller's array is not wiped).
     public init(_ bytes: [UInt8]) { storage = Storage(bytes) }
 
     /// The raw bytes, for the cryptographic primitive that needs them.
     /// A fresh copy each time: the caller owns it (and should keep it no longer than needed).
     public var bytes: [UInt8] { Array(UnsafeRawBufferPointer(rebasing: storage.buffer[0..<storage.count])) }
+    /// The length in bytes; safe to log.
     public var count: Int { storage.count }
 
+    /// `<secret: n bytes>`: the length, never the bytes.
     public var description: String { "<secret: \(count) bytes>" }
+    /// Redacted like `description`, so `debugPrint` and `po` show no secret either.
     public var debugDescription: String { description }
 }

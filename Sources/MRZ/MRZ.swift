@@ -37,6 +37,7 @@ public struct MRZ: Sendable, Hashable {
         case unspecified = "<"
     }
 
+    /// TD1, TD2 or TD3, from the number and length of the lines.
     public let format: Format
     /// The document code, such as `P`, `I`, `ID` (fillers removed).
     public let documentCode: String
@@ -51,9 +52,11 @@ public struct MRZ: Sendable, Hashable {
     public let optionalData2: String
     /// Date of birth, `YYMMDD` (digits, or `<` where unknown).
     public let dateOfBirth: String
+    /// The holder's sex as printed: `M`, `F`, `X`, or `<` when unspecified.
     public let sex: Sex
     /// Date of expiry, `YYMMDD`.
     public let dateOfExpiry: String
+    /// The holder's nationality, a three-letter code (Doc 9303 Part 3), e.g. `VNM`; fillers removed.
     public let nationality: String
     /// The primary identifier (surname), `<` read as spaces.
     public let primaryIdentifier: String

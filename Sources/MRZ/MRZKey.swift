@@ -66,7 +66,9 @@ public struct MRZKey: Sendable, CustomStringConvertible, CustomDebugStringConver
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Redacted: the document number and dates are the BAC / PACE key seed and must not reach a log.
     public var description: String { "MRZKey(<redacted>)" }
+    /// Redacted like `description`.
     public var debugDescription: String { description }
 }
 

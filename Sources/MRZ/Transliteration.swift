@@ -6,6 +6,9 @@ public import EMRTDCore
 /// languages); ligatures and a few letters become two letters (`Æ` → `AE`, `ß` → `SS`, `Þ` → `TH`);
 /// spaces and hyphens become `<`; apostrophes and full stops are dropped. Non-Latin scripts throw.
 public enum Transliteration {
+    /// `name` in MRZ characters, upper case, words separated by one `<`: `Nguyễn Văn Đức` gives
+    /// `NGUYEN<VAN<DUC`. Throws `mrz.character` for a character with no transliteration (a digit,
+    /// a symbol, a non-Latin letter).
     public static func mrzName(_ name: String) throws(EMRTDError) -> String {
         var out: [UInt8] = []
         for scalar in name.unicodeScalars {

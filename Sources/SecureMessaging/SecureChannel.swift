@@ -33,6 +33,7 @@ public final class SecureMessagingHabits {
     /// How many guesses of the counter were wrong (each cost a re-authentication).
     public private(set) var wrongGuesses = 0
 
+    /// Nothing learned yet: a bare length error is counted 0 first, any other bare error +1 first.
     public init() {}
 
     /// The count in use for bare answers of this kind: 2, 1 or 0.
@@ -81,20 +82,29 @@ public final class SecureMessagingHabits {
 /// (6A82, 6700, …) are passed on and the session stays open, as many chips send them that way;
 /// how the chip counted them is ``SecureMessagingHabits``' guess.
 public final class SecureChannel: APDUChannel {
+    /// The channel the protected APDUs travel on: a PC/SC reader or a virtual chip.
     public let underlying: any APDUChannel
     private var session: SecureMessaging
+    /// False after a secure messaging error (a response that fails to verify, a bare 6987/6988): every
+    /// later `send(_:)` then throws `sm.session-closed`, and the reader must authenticate again.
     public private(set) var isOpen = true
     /// What is known of the chip's habits; shared by every channel of one reading session.
     public var habits = SecureMessagingHabits()
 
+    /// Wraps `underlying` in a session just established by BAC, PACE or Chip Authentication.
     public init(underlying: any APDUChannel, session: SecureMessaging) {
         self.underlying = underlying
         self.session = session
     }
 
+    /// Whether the underlying channel carries extended-length APDUs; secure messaging does not change it.
     public var supportsExtendedLength: Bool { underlying.supportsExtendedLength }
+    /// 3DES or AES, as the session was established.
     public var algorithm: SecureMessaging.Algorithm { session.algorithm }
 
+    /// Protects `command`, sends it, and verifies and decrypts the response. A bare error status word is
+    /// returned as is, counted as `habits` guesses. An `sm.*` error closes the channel; errors of the
+    /// underlying channel pass through and leave it open.
     public func send(_ command: CommandAPDU) throws(EMRTDError) -> ResponseAPDU {
         guard isOpen else {
             throw EMRTDError(.smSessionClosed, "the secure messaging session was closed after an earlier error")

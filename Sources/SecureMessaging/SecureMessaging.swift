@@ -36,6 +36,7 @@ public struct SecureMessaging: Sendable {
         var blockSize: Int { self == .tripleDES ? 8 : 16 }
     }
 
+    /// 3DES or AES: fixes the block size, the SSC length, the cipher and the MAC.
     public let algorithm: Algorithm
     private let encryptionKey: SecretBytes
     private let macKey: SecretBytes
