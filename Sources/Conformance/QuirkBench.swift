@@ -1,5 +1,5 @@
-public import AccessControl
-public import EMRTD
+import AccessControl
+import EMRTD
 public import EMRTDCore
 public import LDS
 import MRZ
