@@ -28,6 +28,7 @@ public enum AccessKey: Sendable, CustomStringConvertible, CustomDebugStringConve
         case .puk(let s): return .puk(s)
         }
     }
+    /// The same as ``description``: the kind of key, never the key, even in debug output.
     public var debugDescription: String { description }
 
     /// Checks the key before any APDU: a CAN is 6 digits (ICAO Doc 9303-11 4.4.1), a PIN 4 to 12

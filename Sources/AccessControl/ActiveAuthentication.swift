@@ -23,10 +23,13 @@ extension EMRTDError.Code {
 public enum ActiveAuthentication {
     /// How the chip signs: from DG15's key and, for ECDSA, DG14's ActiveAuthenticationInfo.
     public struct Configuration: Sendable {
+        /// The chip's Active Authentication public key, from DG15 (RSA or EC).
         public let publicKey: PublicKey
         /// The ECDSA hash; `nil` for RSA (the signature names its hash).
         public let ecdsaHash: HashAlgorithm?
 
+        /// A configuration from its parts; ``ActiveAuthentication/configuration(dg15:dg14:)`` reads it from
+        /// the chip's files.
         public init(publicKey: PublicKey, ecdsaHash: HashAlgorithm?) {
             self.publicKey = publicKey
             self.ecdsaHash = ecdsaHash
@@ -42,6 +45,14 @@ public enum ActiveAuthentication {
         }
     }
 
+    /// The configuration DG15 and DG14 announce (ICAO 9303-11 6.1): an RSA key needs DG15 alone; an EC key
+    /// needs DG14's ActiveAuthenticationInfo (9.2.9) to name the signature algorithm. Throws
+    /// `aa.unsupported`.
+    ///
+    /// ```
+    /// ActiveAuthenticationInfo ::= SEQUENCE {
+    ///     protocol id-AA, version INTEGER, signatureAlgorithm OBJECT IDENTIFIER }
+    /// ```
     public static func configuration(dg15: DG15, dg14: DG14?) throws(EMRTDError) -> Configuration {
         let key: PublicKey
         do {
@@ -117,6 +128,9 @@ public enum ActiveAuthentication {
         throw EMRTDError(.aaFailed, lastProblem)
     }
 
+    /// Verifies the chip's `signature` over `challenge` (RND.IFD): plain ECDSA r || s with the
+    /// configuration's hash, or ISO/IEC 9796-2 scheme 1 message recovery with the RSA key. Throws
+    /// `aa.failed`.
     public static func verify(_ signature: [UInt8], challenge: [UInt8], configuration: Configuration) throws(EMRTDError) {
         if let hash = configuration.ecdsaHash {
             let ok = (try? configuration.publicKey.isValidSignature(signature, for: challenge, scheme: .ecdsa(hash, encoding: .plain))) ?? false

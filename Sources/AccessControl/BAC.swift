@@ -29,20 +29,29 @@ extension EMRTDError.Code {
 public enum BAC {
     /// The document basic access keys derived from the MRZ.
     public struct AccessKeys: Sendable {
+        /// Kseed: the first 16 bytes of SHA-1 of the MRZ information (document number, date of birth and
+        /// date of expiry, each with its check digit).
         public let seed: SecretBytes
+        /// Kenc = KDF(Kseed, 1), the 3DES key of the EXTERNAL AUTHENTICATE cryptograms (ICAO 9303-11 9.7.1).
         public let encryption: SecretBytes
+        /// Kmac = KDF(Kseed, 2), the retail MAC key of the cryptograms.
         public let mac: SecretBytes
     }
 
     /// What a completed BAC produced: the secure messaging session, and (for vector suites and
     /// diagnostics; redacted in descriptions) the session keys and initial counter.
     public struct Session: Sendable {
+        /// The 3DES secure messaging that protects every later APDU (ICAO 9303-11 9.8).
         public let secureMessaging: SecureMessaging
+        /// KSenc = KDF(KSseed, 1), with KSseed = K.IFD xor K.IC.
         public let sessionEncryptionKey: SecretBytes
+        /// KSmac = KDF(KSseed, 2).
         public let sessionMACKey: SecretBytes
+        /// The initial send sequence counter: RND.IC[4..7] || RND.IFD[4..7].
         public let sendSequenceCounter: [UInt8]
     }
 
+    /// The document basic access keys of an MRZ key (ICAO 9303-11 4.3.2): Kseed, then Kenc and Kmac.
     public static func accessKeys(for key: MRZKey) -> AccessKeys {
         let digest = HashAlgorithm.sha1.hash(Array(key.keySeedInput.utf8))
         let seed = Array(digest.prefix(16))

@@ -26,14 +26,21 @@ extension EMRTDError.Code {
 public enum ChipAuthentication {
     /// What DG14 says: the protocol (key agreement and cipher), the chip's public key and its group.
     public struct Configuration: Sendable, CustomStringConvertible {
+        /// The protocol OID (`id-CA-DH-*` or `id-CA-ECDH-*`) as the content bytes of its DER encoding, as
+        /// MSE:Set AT carries it in tag 80.
         public let protocolOID: [UInt8]
+        /// The protocol's name, e.g. `id-CA-ECDH-AES-CBC-CMAC-128`, or its dotted OID.
         public let protocolName: String
+        /// The cipher of secure messaging after Chip Authentication: 3DES or AES, from the OID's last arc
+        /// (3DES when DG14 has no ChipAuthenticationInfo).
         public let cipher: KeyDerivation.Cipher
+        /// `keyId` of the ChipAuthenticationPublicKeyInfo, sent in tag 84 to select the key; nil when absent.
         public let keyID: Int?
         /// PK.IC, encoded as PACE encodes keys (uncompressed point, or the padded DH value).
         public let chipPublicKey: [UInt8]
         let domain: PACEDomain
 
+        /// The protocol's name and the key ID, e.g. `id-CA-ECDH-AES-CBC-CMAC-128 (key 1)`.
         public var description: String { protocolName + (keyID.map { " (key \($0))" } ?? "") }
 
         /// The elliptic curve of PK.IC (with its standard generator), or nil for a DH key.

@@ -30,15 +30,23 @@ extension EMRTDError.Code {
 public enum PACE {
     /// What EF.CardAccess's PACEInfo selects: mapping, key agreement, cipher and domain parameters.
     public struct Configuration: Sendable, Hashable, CustomStringConvertible {
+        /// The mapping of the nonce to the ephemeral generator (ICAO 9303-11 4.4.3.3): Generic, Integrated,
+        /// or Chip Authentication Mapping (Generic Mapping, then the chip proves its static key).
         public enum Mapping: Sendable, Hashable { case generic, integrated, chipAuthentication }
+        /// Diffie-Hellman (domain parameters 0-2) or elliptic curve Diffie-Hellman (8-18).
         public enum KeyAgreement: Sendable, Hashable { case dh, ecdh }
 
+        /// How the nonce is mapped.
         public let mapping: Mapping
+        /// DH or ECDH.
         public let keyAgreement: KeyAgreement
+        /// The cipher of Kπ, of the nonce and of secure messaging: 3DES or AES-128/192/256.
         public let cipher: KeyDerivation.Cipher
+        /// The standardized domain parameter ID (ICAO 9303-11 Table 6), sent in MSE:Set AT tag 84.
         public let parameterID: Int
         /// The protocol OID, as the content bytes of its DER encoding.
         public let protocolOID: [UInt8]
+        /// The protocol's name, e.g. `id-PACE-ECDH-GM-AES-CBC-CMAC-128`.
         public let protocolName: String
 
         /// The configuration a PACEInfo announces, or an error naming what is not supported.
@@ -104,6 +112,8 @@ public enum PACE {
             (try? PACEInfo(protocolOID: ASN1ObjectIdentifier(contentBytes: protocolOID), version: 2, parameterID: parameterID))!
         }
 
+        /// The protocol's name and its domain parameters, e.g. `id-PACE-ECDH-GM-AES-CBC-CMAC-128 with
+        /// brainpoolP256r1`.
         public var description: String {
             "\(protocolName) with \(SecurityInfos.standardDomainParameterName(parameterID) ?? "parameter \(parameterID)")"
         }
@@ -140,6 +150,7 @@ public enum PACE {
             }
         }
 
+        /// Which password, `MRZ`, `CAN`, `PIN` or `PUK`, never its value.
         public var name: String {
             switch self {
             case .mrz: return "MRZ"
@@ -149,15 +160,20 @@ public enum PACE {
             }
         }
 
+        /// `PACE password (CAN)`: the kind, never the value.
         public var description: String { "PACE password (\(name))" }
     }
 
     /// What the terminal chooses at random. Production leaves every value `nil` (fresh randomness);
     /// vector suites inject the published values.
     public struct Ephemerals: Sendable {
+        /// SK.Map.PCD, the terminal's mapping key (Generic and Chip Authentication Mapping).
         public var mappingPrivateKey: [UInt8]?
+        /// t, the terminal's nonce of Integrated Mapping (ICAO 9303-11 4.4.3.3.2).
         public var nonceT: [UInt8]?
+        /// SK.DH.PCD, the terminal's ephemeral key agreement key on the mapped generator.
         public var agreementPrivateKey: [UInt8]?
+        /// Chosen ephemerals; those left nil are drawn at random.
         public init(mappingPrivateKey: [UInt8]? = nil, nonceT: [UInt8]? = nil, agreementPrivateKey: [UInt8]? = nil) {
             self.mappingPrivateKey = mappingPrivateKey
             self.nonceT = nonceT
@@ -167,9 +183,13 @@ public enum PACE {
 
     /// The result of a completed PACE run.
     public struct Session: Sendable {
+        /// The configuration that ran.
         public let configuration: Configuration
+        /// The secure messaging (SSC starting at zero) that protects every later APDU (ICAO 9303-11 9.8).
         public let secureMessaging: SecureMessaging
+        /// KSenc = KDF(K, 1), K being the shared secret of the key agreement (GA 3).
         public let sessionEncryptionKey: SecretBytes
+        /// KSmac = KDF(K, 2).
         public let sessionMACKey: SecretBytes
         /// PK.Map.IC, for Chip Authentication Mapping.
         public let chipMappingPublicKey: [UInt8]?

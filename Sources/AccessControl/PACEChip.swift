@@ -17,6 +17,7 @@ extension PACE {
             case refused(StatusWord)
         }
 
+        /// The configuration the terminal chose with MSE:Set AT.
         public let configuration: Configuration
         private let kPi: SecretBytes
         private let staticKey: [UInt8]?

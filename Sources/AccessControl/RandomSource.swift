@@ -7,10 +7,13 @@ import Cryptography
 public struct RandomSource {
     private var generate: (Int) throws(EMRTDError) -> [UInt8]
 
+    /// A source that answers each request with `generate(count)`.
     public init(_ generate: @escaping (Int) throws(EMRTDError) -> [UInt8]) {
         self.generate = generate
     }
 
+    /// `count` bytes from the source (a nonce such as RND.IFD, or a key such as K.IFD); throws when it
+    /// gives another number of bytes.
     public func bytes(_ count: Int) throws(EMRTDError) -> [UInt8] {
         let out = try generate(count)
         guard out.count == count else {

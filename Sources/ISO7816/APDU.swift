@@ -10,20 +10,34 @@ public import EMRTDCore
 /// case 4: CLA INS P1 P2 Lc Data Le
 /// ```
 public struct CommandAPDU: Hashable, Sendable, CustomStringConvertible {
+    /// CLA, the class byte (ISO/IEC 7816-4 5.4.1): `00` for a plain interindustry command, `0C` under
+    /// secure messaging with the header authenticated; bits 2-1 name the logical channel.
     public var cla: UInt8
+    /// INS, the instruction byte: `A4` SELECT, `B0` READ BINARY, `84` GET CHALLENGE, `88` INTERNAL
+    /// AUTHENTICATE, `86` GENERAL AUTHENTICATE, `22` MANAGE SECURITY ENVIRONMENT…
     public var ins: UInt8
+    /// P1, the first parameter byte (ISO/IEC 7816-4 5.1); what it means depends on INS (for READ
+    /// BINARY, the high byte of the offset or a short EF identifier).
     public var p1: UInt8
+    /// P2, the second parameter byte; what it means depends on INS.
     public var p2: UInt8
+    /// The command data field: Nc bytes, announced by Lc; empty in cases 1 and 2.
     public var data: [UInt8]
     /// Ne, the maximum number of response bytes expected; `nil` for no Le field.
     /// 256 is the short maximum (Le = 00), 65536 the extended one (Le = 0000).
     public var ne: Int?
 
+    /// Largest Nc a short Lc field (one byte, `01`-`FF`) announces.
     public static let maximumShortNc = 255
+    /// Largest Ne a short Le field asks for (`00` stands for 256).
     public static let maximumShortNe = 256
+    /// Largest Nc an extended Lc field (`00` and two bytes) announces.
     public static let maximumExtendedNc = 65535
+    /// Largest Ne an extended Le field asks for (`0000` stands for 65536).
     public static let maximumExtendedNe = 65536
 
+    /// A command from its fields: no `data` and no `ne` make case 1. Sizes are checked when it is
+    /// ``encoded(extended:)``.
     public init(cla: UInt8 = 0x00, ins: UInt8, p1: UInt8, p2: UInt8, data: [UInt8] = [], ne: Int? = nil) {
         self.cla = cla
         self.ins = ins
@@ -127,6 +141,7 @@ public struct CommandAPDU: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `C-APDU`, the header in hex, Nc and Ne, for logs; the data field is left out.
     public var description: String {
         let header = Hex.encode([cla, ins, p1, p2])
         return "C-APDU \(header) Nc=\(data.count) Ne=\(ne.map(String.init) ?? "-")"
@@ -135,14 +150,19 @@ public struct CommandAPDU: Hashable, Sendable, CustomStringConvertible {
 
 /// A response APDU: data followed by the status word.
 public struct ResponseAPDU: Hashable, Sendable, CustomStringConvertible {
+    /// The response data field (Nr bytes), without SW1 SW2.
     public var data: [UInt8]
+    /// SW1-SW2, the trailer that ends every response (ISO/IEC 7816-4 5.6).
     public var statusWord: StatusWord
 
+    /// A response from its parts, e.g. the data of all GET RESPONSE rounds joined under the last status word.
     public init(data: [UInt8] = [], statusWord: StatusWord) {
         self.data = data
         self.statusWord = statusWord
     }
 
+    /// Splits an encoded response into its data and the last two bytes, SW1 SW2. Fewer than two bytes is
+    /// `card.malformed-response`.
     public init(bytes: [UInt8]) throws(EMRTDError) {
         guard bytes.count >= 2 else {
             throw EMRTDError(.malformedResponse, "response APDU of \(bytes.count) bytes has no status word")
@@ -151,7 +171,9 @@ public struct ResponseAPDU: Hashable, Sendable, CustomStringConvertible {
         statusWord = StatusWord(sw1: bytes[bytes.count - 2], sw2: bytes[bytes.count - 1])
     }
 
+    /// The data followed by SW1 SW2, as the card sends it.
     public var encoded: [UInt8] { data + statusWord.bytes }
 
+    /// `R-APDU`, the data length and the status word, for logs; the data is left out.
     public var description: String { "R-APDU \(data.count) bytes, SW \(statusWord)" }
 }

@@ -35,8 +35,11 @@ public struct TLVTag: Hashable, Sendable, RawRepresentable, CustomStringConverti
     /// The tag bytes, big-endian, without leading zero bytes (tag `00` is `0`).
     public let rawValue: UInt32
 
+    /// A tag from its identifier octets, big-endian (`0x5F1F`), taken as given.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// The same, unlabelled: `TLVTag(0x7F61)`.
     public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+    /// A tag written as a literal where a `TLVTag` is expected: `tlv.child(0x5F1F)`.
     public init(integerLiteral value: UInt32) { self.rawValue = value }
 
     /// The class, from bits 8 and 7 of the first byte.
@@ -65,6 +68,8 @@ public struct TLVTag: Hashable, Sendable, RawRepresentable, CustomStringConverti
     /// Bit 6 of the first byte: the value is itself a concatenation of BER-TLV objects.
     public var isConstructed: Bool { firstByte & 0x20 != 0 }
 
+    /// The class, from bits 8-7 of the first byte (X.690 8.1.2.2): `5F1F` is application, `A1`
+    /// context-specific.
     public var tagClass: Class { Class(rawValue: firstByte >> 6)! }
 
     /// The tag number (bits 5..1 of a one-byte tag, or the base-128 number in the following bytes).
@@ -103,7 +108,9 @@ public struct TLVTag: Hashable, Sendable, RawRepresentable, CustomStringConverti
 /// hashing compare ``tag`` and ``value`` only, so an object read with a non-minimal length equals
 /// the same object built in code.
 public struct TLV: Sendable, Hashable, CustomStringConvertible {
+    /// The tag, as read or given.
     public let tag: TLVTag
+    /// The value field; for a constructed tag, the encodings of the children one after another.
     public let value: [UInt8]
     /// The exact encoding: as read when parsed, ``encoded()`` when built.
     public let raw: [UInt8]
@@ -150,7 +157,9 @@ public struct TLV: Sendable, Hashable, CustomStringConvertible {
         return "\(tag) [\(value.count)] \(shown)\(value.count > 32 ? "…" : "")"
     }
 
+    /// Equal when the tags and the values are, whatever length encoding either ``raw`` used.
     public static func == (lhs: TLV, rhs: TLV) -> Bool { lhs.tag == rhs.tag && lhs.value == rhs.value }
+    /// Hashes tag and value, as `==` compares them.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(tag)
         hasher.combine(value)

@@ -21,10 +21,15 @@ public protocol APDUChannel: AnyObject {
 
 /// Counters for what crossed the wire: APDUs, and bytes in both directions.
 public struct TransmissionStatistics: Sendable, Hashable {
+    /// Command APDUs transmitted, GET RESPONSE rounds and re-issued commands included.
     public var apdus = 0
+    /// Bytes of the command APDUs transmitted.
     public var bytesSent = 0
+    /// Bytes of the response APDUs received, status words included.
     public var bytesReceived = 0
+    /// All counters at zero.
     public init() {}
+    /// Bytes in both directions.
     public var bytes: Int { bytesSent + bytesReceived }
 }
 
@@ -40,6 +45,7 @@ public enum APDUTraceEvent: Sendable, CustomStringConvertible {
     /// The status word of an access control response and the length of its data.
     case redactedResponse(statusWord: StatusWord, dataLength: Int)
 
+    /// One trace line: `>` and the command in hex, `<` and the response; withheld data shows as its length.
     public var description: String {
         switch self {
         case .command(let bytes): return "> " + Hex.encode(bytes)
@@ -59,8 +65,11 @@ public enum APDUTraceEvent: Sendable, CustomStringConvertible {
 /// GET RESPONSE on 61xx and re-issue with the right Le on 6Cxx, bounded so a card that keeps
 /// answering 61xx cannot hold the reader forever.
 public final class CardConnection: APDUChannel {
+    /// The card this connection talks to.
     public let channel: any CardChannel
+    /// What has crossed the wire on this connection so far.
     public private(set) var statistics = TransmissionStatistics()
+    /// Called with every APDU sent and received, access control data withheld; nil: no trace.
     public var trace: (@Sendable (APDUTraceEvent) -> Void)?
 
     /// Upper bound on the bytes collected through GET RESPONSE for one command.
@@ -68,10 +77,12 @@ public final class CardConnection: APDUChannel {
     /// Upper bound on GET RESPONSE rounds for one command.
     public static let maximumGetResponseRounds = 300
 
+    /// A connection to the card behind `channel`; nothing is sent before the first command.
     public init(channel: any CardChannel) {
         self.channel = channel
     }
 
+    /// Whether the card takes extended length APDUs, as the channel says.
     public var supportsExtendedLength: Bool { channel.supportsExtendedLength }
 
     /// Sends raw bytes, counting and tracing them.
@@ -96,6 +107,9 @@ public final class CardConnection: APDUChannel {
         return response
     }
 
+    /// Sends `command` and returns the whole response: on 6Cxx a plain command is sent again with
+    /// Le = SW2; on 61xx the rest is fetched with GET RESPONSE and joined, up to ``maximumGetResponseRounds``
+    /// rounds and ``maximumResponseLength`` bytes.
     public func send(_ command: CommandAPDU) throws(EMRTDError) -> ResponseAPDU {
         // The rest of an access control answer (GET RESPONSE, a re-issue) is withheld like its start.
         let redact = APDUTraceEvent.accessControlInstructions.contains(command.ins)

@@ -30,6 +30,7 @@ public struct TimeLimits: Sendable, Hashable {
     /// Seconds from the first command of a read to its last; `nil`: no limit.
     public var perRead: Double?
 
+    /// Limits in seconds, `nil` for none; by default those of ``defaults``.
     public init(perAPDU: Double? = 5, perRead: Double? = 60) {
         self.perAPDU = perAPDU
         self.perRead = perRead
@@ -38,6 +39,7 @@ public struct TimeLimits: Sendable, Hashable {
     /// 5 s per APDU (a real chip answers in well under a second, RSA Active Authentication
     /// included) and 60 s per read (a slow chip reads a 20 KB portrait in under 10 s).
     public static let defaults = TimeLimits()
+    /// No limits: a card that never answers holds the caller forever.
     public static let unlimited = TimeLimits(perAPDU: nil, perRead: nil)
 }
 
@@ -52,7 +54,9 @@ public struct TimeLimits: Sendable, Hashable {
 /// error, since the card's state is unknown. The limits are checked before a command is sent too,
 /// so a read that has run out of time stops at once. The thread ends with the channel.
 public final class TimedChannel: CardChannel {
+    /// The channel the commands go to.
     public let inner: any CardChannel
+    /// The limits enforced.
     public let limits: TimeLimits
     /// Seconds a cancelled command is given to return before the caller stops waiting for it.
     public static let cancellationGrace = 1.0
@@ -76,6 +80,8 @@ public final class TimedChannel: CardChannel {
     /// still be running on the inner channel, which is then left alone).
     public var supportsExtendedLength: Bool { failure == nil && inner.supportsExtendedLength }
 
+    /// Sends `command` on ``inner`` within the time left. A command that overruns throws `card.timeout`
+    /// (per APDU) or `card.read-timeout` (per read), and so does every later call.
     public func transmit(_ command: [UInt8]) throws(EMRTDError) -> [UInt8] {
         if let failure { throw failure }
         let name = Self.instructionName(command)

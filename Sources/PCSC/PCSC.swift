@@ -16,6 +16,8 @@ public final class PCSCContext: Sendable {
     // SCARDCONTEXT is a long.
     fileprivate let handle: SCARDCONTEXT
 
+    /// Establishes a context with the resource manager (`SCardEstablishContext`, system scope); throws
+    /// `card.pcsc-no-service` when pcscd is not running.
     public init() throws(EMRTDError) {
         var context: SCARDCONTEXT = 0
         let rc = SCardEstablishContext(DWORD(SCARD_SCOPE_SYSTEM), nil, nil, &context)
@@ -44,10 +46,14 @@ public final class PCSCContext: Sendable {
 
     /// The state of one reader.
     public struct ReaderState: Sendable, Hashable {
+        /// The reader's name, as ``PCSCContext/readers()`` lists it.
         public let reader: String
+        /// A card is in the reader or its field (`SCARD_STATE_PRESENT`).
         public let cardPresent: Bool
         /// The card is held exclusively by another program.
         public let exclusive: Bool
+        /// The card's answer to reset; for a contactless card, the ATR the reader builds from its ATS or
+        /// ATQB (PC/SC Part 3). Empty without a card.
         public let atr: [UInt8]
     }
 
@@ -128,6 +134,7 @@ extension PCSCReturnCode {
 public final class PCSCCard: CancellableCardChannel, @unchecked Sendable {
     private let context: PCSCContext  // the card's own; released after the card (deinit first)
     private let handle: SCARDHANDLE  // SCardReconnect keeps it
+    /// The name of the reader the card is in.
     public let reader: String
     /// Whether the card announces extended length in its ATR (ISO/IEC 7816-4 8.1.1.2.7, card
     /// capabilities in the historical bytes), as it was at connection. EF.ATR/INFO can say so too;
@@ -192,6 +199,8 @@ public final class PCSCCard: CancellableCardChannel, @unchecked Sendable {
         return Array(atr.prefix(Int(atrLength)))
     }
 
+    /// Sends one command APDU with `SCardTransmit` (T=0 or T=1) and returns the response with SW1 SW2.
+    /// An empty answer is `card.removed`; a call while another is in flight fails with `card.pcsc-busy`.
     public func transmit(_ command: [UInt8]) throws(EMRTDError) -> [UInt8] {
         try call { handle, protocolMask throws(EMRTDError) in
             var response = [UInt8](repeating: 0, count: Self.receiveBufferSize)

@@ -10,12 +10,15 @@ import SwiftASN1
 
 /// The contents of a certificate to sign.
 public struct CertificateBuilder: Sendable {
+    /// The subject's name (ICAO 9303-12: with the countryName of the issuing State).
     public var subject: X509Name
     /// The issuer's name; the subject's for a self-signed CSCA.
     public var issuer: X509Name
     /// A positive serial number, big-endian (leading zeros are dropped when encoding).
     public var serialNumber: [UInt8]
+    /// Start of the validity period.
     public var notBefore: Date
+    /// End of the validity period, inclusive; not before ``notBefore``.
     public var notAfter: Date
     /// The subject's public key.
     public var publicKey: PublicKey
@@ -30,6 +33,8 @@ public struct CertificateBuilder: Sendable {
     /// The authority key identifier (the issuer's subject key identifier), or nil to leave it out.
     public var authorityKeyIdentifier: [UInt8]?
 
+    /// A certificate to sign: `issuer` nil makes it self-issued (a CSCA), and the subject key identifier
+    /// is computed from `publicKey` (RFC 5280 4.2.1.2, method 1).
     public init(
         subject: X509Name, issuer: X509Name? = nil, serialNumber: [UInt8],
         notBefore: Date, notAfter: Date, publicKey: PublicKey, isCA: Bool = false, pathLength: Int? = nil,
@@ -94,8 +99,11 @@ public struct CertificateBuilder: Sendable {
 
 /// The contents of a CRL to sign.
 public struct CRLBuilder: Sendable {
+    /// The CSCA issuing the CRL.
     public var issuer: X509Name
+    /// `thisUpdate`: when the CRL is issued.
     public var thisUpdate: Date
+    /// `nextUpdate`: when the next CRL is due, or nil to leave it out (RFC 5280 5.1.2.5 requires it).
     public var nextUpdate: Date?
     /// Revoked certificates: serial number (big-endian) and revocation date.
     public var revoked: [(serialNumber: [UInt8], date: Date)]
@@ -104,6 +112,7 @@ public struct CRLBuilder: Sendable {
     /// The cRLNumber, or nil to leave it out.
     public var crlNumber: Int?
 
+    /// A CRL to sign; by default it revokes nothing and has cRLNumber 1.
     public init(
         issuer: X509Name, thisUpdate: Date, nextUpdate: Date?,
         revoked: [(serialNumber: [UInt8], date: Date)] = [], authorityKeyIdentifier: [UInt8]? = nil, crlNumber: Int? = 1

@@ -18,13 +18,28 @@ public struct CertificateRevocationList: Sendable, Hashable, CustomStringConvert
     public struct Entry: Sendable, Hashable {
         /// The serial number, without leading zero bytes (as ``X509Certificate/serialNumber``).
         public let serialNumber: [UInt8]
+        /// `revocationDate`: when the certificate was revoked.
         public let revocationDate: Date
     }
 
     /// The DER encoding.
     public let der: [UInt8]
+    /// `issuer` (RFC 5280 5.1.2.3): the CSCA that issued and signed the CRL.
+    ///
+    /// ```
+    /// TBSCertList ::= SEQUENCE {
+    ///     version Version OPTIONAL, signature AlgorithmIdentifier, issuer Name,
+    ///     thisUpdate Time, nextUpdate Time OPTIONAL,
+    ///     revokedCertificates SEQUENCE OF SEQUENCE {
+    ///         userCertificate CertificateSerialNumber, revocationDate Time,
+    ///         crlEntryExtensions Extensions OPTIONAL } OPTIONAL,
+    ///     crlExtensions [0] EXPLICIT Extensions OPTIONAL }
+    /// ```
     public let issuer: X509Name
+    /// `thisUpdate` (RFC 5280 5.1.2.4): when this CRL was issued.
     public let thisUpdate: Date
+    /// `nextUpdate` (RFC 5280 5.1.2.5): when the next CRL is due; nil when absent. A CRL past it is
+    /// out of date, but still applied.
     public let nextUpdate: Date?
     /// The revoked certificates, in order.
     public let entries: [Entry]
@@ -121,8 +136,11 @@ public struct CertificateRevocationList: Sendable, Hashable, CustomStringConvert
     /// The PEM text (`-----BEGIN X509 CRL-----`).
     public var pem: String { PKIPEM.encode(label: "X509 CRL", der: der) }
 
+    /// The issuer and the number of revoked certificates, for logs.
     public var description: String { "CRL(issuer: \(issuer), \(entries.count) revoked)" }
 
+    /// Equal when the DER encodings are.
     public static func == (lhs: CertificateRevocationList, rhs: CertificateRevocationList) -> Bool { lhs.der == rhs.der }
+    /// Hashes the DER encoding, as `==` compares it.
     public func hash(into hasher: inout Hasher) { hasher.combine(der) }
 }

@@ -21,17 +21,36 @@ extension EMRTDError.Code {
 public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     /// The key usage extension's bits (RFC 5280, 4.2.1.3).
     public struct KeyUsage: OptionSet, Sendable, Hashable {
+        /// The named bits, bit n of the BIT STRING as `1 << n`:
+        ///
+        /// ```
+        /// KeyUsage ::= BIT STRING {
+        ///     digitalSignature (0), nonRepudiation (1), keyEncipherment (2),
+        ///     dataEncipherment (3), keyAgreement (4), keyCertSign (5),
+        ///     cRLSign (6), encipherOnly (7), decipherOnly (8) }
+        /// ```
         public let rawValue: UInt16
+        /// The usage with these bits.
         public init(rawValue: UInt16) { self.rawValue = rawValue }
 
+        /// `digitalSignature (0)`: verifying signatures other than on certificates and CRLs; a Document
+        /// Signer's only usage (ICAO 9303-12 7).
         public static let digitalSignature = KeyUsage(rawValue: 1 << 0)
+        /// `nonRepudiation (1)`, called contentCommitment in recent editions of X.509.
         public static let nonRepudiation = KeyUsage(rawValue: 1 << 1)
+        /// `keyEncipherment (2)`: enciphering private or secret keys (RSA key transport).
         public static let keyEncipherment = KeyUsage(rawValue: 1 << 2)
+        /// `dataEncipherment (3)`: enciphering user data directly.
         public static let dataEncipherment = KeyUsage(rawValue: 1 << 3)
+        /// `keyAgreement (4)`: key agreement, e.g. Diffie-Hellman.
         public static let keyAgreement = KeyUsage(rawValue: 1 << 4)
+        /// `keyCertSign (5)`: verifying signatures on certificates; a CSCA's usage, with cA set.
         public static let keyCertSign = KeyUsage(rawValue: 1 << 5)
+        /// `cRLSign (6)`: verifying signatures on CRLs; a CSCA's other usage.
         public static let cRLSign = KeyUsage(rawValue: 1 << 6)
+        /// `encipherOnly (7)`: with keyAgreement, the key may only encipher.
         public static let encipherOnly = KeyUsage(rawValue: 1 << 7)
+        /// `decipherOnly (8)`: with keyAgreement, the key may only decipher.
         public static let decipherOnly = KeyUsage(rawValue: 1 << 8)
     }
 
@@ -41,9 +60,19 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     public let version: Int
     /// The serial number: the INTEGER's big-endian contents without leading zero bytes (`[0]` for zero).
     public let serialNumber: [UInt8]
+    /// `issuer Name` (RFC 5280 4.1.2.4): the CA that signed the certificate; a DSC's CSCA.
     public let issuer: X509Name
+    /// `subject Name` (RFC 5280 4.1.2.6): whom the key belongs to; the issuer itself for a CSCA root
+    /// or link certificate.
     public let subject: X509Name
+    /// Start of the validity period (RFC 5280 4.1.2.5):
+    ///
+    /// ```
+    /// Validity ::= SEQUENCE { notBefore Time, notAfter Time }
+    /// Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }
+    /// ```
     public let notBefore: Date
+    /// End of the validity period, inclusive.
     public let notAfter: Date
     /// The subject's key (EC keys with explicit domain parameters included).
     public let publicKey: PublicKey
@@ -179,9 +208,12 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     /// The PEM text (`-----BEGIN CERTIFICATE-----`).
     public var pem: String { PKIPEM.encode(label: "CERTIFICATE", der: der) }
 
+    /// Subject, issuer and serial number (hex), for logs.
     public var description: String { "Certificate(subject: \(subject), issuer: \(issuer), serial: \(serialNumber.hex))" }
 
+    /// Equal when the DER encodings are.
     public static func == (lhs: X509Certificate, rhs: X509Certificate) -> Bool { lhs.der == rhs.der }
+    /// Hashes the DER encoding, as `==` compares it.
     public func hash(into hasher: inout Hasher) { hasher.combine(der) }
 }
 

@@ -51,14 +51,24 @@ public struct X509Name: Sendable, Hashable, CustomStringConvertible {
             attributeNames[type] ?? type.description
         }
 
+        /// `id-at-commonName` (2.5.4.3), `CN`.
         public static let commonName = ASN1ObjectIdentifier.NameAttributes.commonName
+        /// `id-at-surname` (2.5.4.4), `SN`.
         public static let surname = ASN1ObjectIdentifier.NameAttributes.surname
+        /// `id-at-serialNumber` (2.5.4.5): a PrintableString, not the certificate's serial number.
         public static let serialNumber = ASN1ObjectIdentifier.NameAttributes.serialNumber
+        /// `id-at-countryName` (2.5.4.6), `C`: two letters (ISO 3166-1 alpha-2), which ICAO 9303-12 requires
+        /// in CSCA and DSC names.
         public static let countryName = ASN1ObjectIdentifier.NameAttributes.countryName
+        /// `id-at-localityName` (2.5.4.7), `L`.
         public static let localityName = ASN1ObjectIdentifier.NameAttributes.localityName
+        /// `id-at-stateOrProvinceName` (2.5.4.8), `ST`.
         public static let stateOrProvinceName = ASN1ObjectIdentifier.NameAttributes.stateOrProvinceName
+        /// `id-at-organizationName` (2.5.4.10), `O`.
         public static let organizationName = ASN1ObjectIdentifier.NameAttributes.organizationName
+        /// `id-at-organizationalUnitName` (2.5.4.11), `OU`.
         public static let organizationalUnitName = ASN1ObjectIdentifier.NameAttributes.organizationalUnitName
+        /// `id-at-dnQualifier` (2.5.4.46): a PrintableString that tells apart entities of the same name.
         public static let dnQualifier = ASN1ObjectIdentifier.NameAttributes.dnQualifier
 
         /// The key two attributes are compared by.
@@ -152,10 +162,12 @@ public struct X509Name: Sendable, Hashable, CustomStringConvertible {
         }.joined(separator: ", ")
     }
 
+    /// Equal by value: the same (type, normalized value) pairs, whatever the RDN order and string types.
     public static func == (lhs: X509Name, rhs: X509Name) -> Bool {
         lhs.comparisonKeys == rhs.comparisonKeys
     }
 
+    /// Hashes the normalized pairs, as `==` compares them.
     public func hash(into hasher: inout Hasher) { hasher.combine(comparisonKeys) }
 }
 

@@ -45,10 +45,12 @@ public enum CryptographicMessageSyntax {
 
     /// `Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF AttributeValue }`
     public struct Attribute: Hashable, Sendable {
+        /// `attrType`, e.g. `id-messageDigest`.
         public let type: ASN1ObjectIdentifier
         /// Each value's encoding as read.
         public let values: [[UInt8]]
 
+        /// An attribute from its type and the encodings of its values.
         public init(type: ASN1ObjectIdentifier, values: [[UInt8]]) {
             self.type = type
             self.values = values
@@ -79,7 +81,9 @@ extension CryptographicMessageSyntax {
     ///     eContent [0] EXPLICIT OCTET STRING OPTIONAL }
     /// ```
     public struct SignedData: Sendable {
+        /// `version` (CMSVersion, RFC 5652 5.1): 3 when eContentType is other than id-data, as for EF.SOD.
         public let version: Int
+        /// `digestAlgorithms`: those the signers use (each SignerInfo names its own).
         public let digestAlgorithms: [AlgorithmIdentifier]
         /// `eContentType`.
         public let contentType: ASN1ObjectIdentifier
@@ -90,6 +94,7 @@ extension CryptographicMessageSyntax {
         public let certificates: [[UInt8]]
         /// Each element of `crls`, as encoded (kept, not interpreted here).
         public let crls: [[UInt8]]
+        /// `signerInfos`: one per signer; ICAO recommends one for EF.SOD, the Document Signer's.
         public let signerInfos: [SignerInfo]
         /// The ContentInfo as read.
         public let encoded: [UInt8]
@@ -182,8 +187,12 @@ extension CryptographicMessageSyntax {
     /// the `[0]` tag replaced by the SET tag `31` (``signedAttributesForSignature``); without signed
     /// attributes, over the eContent value itself.
     public struct SignerInfo: Sendable {
+        /// `version` (RFC 5652 5.3): 1 with issuerAndSerialNumber, 3 with subjectKeyIdentifier.
         public let version: Int
+        /// `sid`: the signer's certificate, by issuer and serial number or by subject key identifier.
         public let sid: SignerIdentifier
+        /// `digestAlgorithm`: the hash of the eContent in the messageDigest attribute, and of the signed
+        /// attributes for the signature.
         public let digestAlgorithm: AlgorithmIdentifier
         /// The signed attributes, nil if absent.
         public let signedAttributes: [Attribute]?
@@ -193,8 +202,11 @@ extension CryptographicMessageSyntax {
         /// as read are used when their lengths are definite; an indefinite-length encoding is
         /// re-encoded with definite lengths.
         public let signedAttributesForSignature: [UInt8]?
+        /// `signatureAlgorithm`: e.g. ecdsa-with-SHA256, id-RSASSA-PSS or sha256WithRSAEncryption.
         public let signatureAlgorithm: AlgorithmIdentifier
+        /// `signature`: the SignatureValue octets (for ECDSA, a DER `Ecdsa-Sig-Value`).
         public let signature: [UInt8]
+        /// `unsignedAttrs`, nil if absent; the signature does not cover them.
         public let unsignedAttributes: [Attribute]?
 
         init(node: ASN1Node) throws(EMRTDError) {

@@ -26,6 +26,7 @@ public struct DocumentPKI: Sendable {
         case rsaPSS = "rsa-pss"
         case rsa = "rsa"
 
+        /// The key generated for each certificate: the named curve, or a 2048-bit RSA modulus.
         public var keySpec: PrivateKey.KeySpec {
             switch self {
             case .ecdsaBrainpoolP256r1: return .ec(curve: "brainpoolP256r1")
@@ -36,6 +37,8 @@ public struct DocumentPKI: Sendable {
             }
         }
 
+        /// ECDSA (DER signatures) with SHA-256 or SHA-384 by curve size; RSASSA-PSS or PKCS #1 v1.5
+        /// with SHA-256.
         public var scheme: SignatureScheme {
             switch self {
             case .ecdsaBrainpoolP256r1, .ecdsaP256: return .ecdsa(.sha256, encoding: .der)
@@ -46,14 +49,20 @@ public struct DocumentPKI: Sendable {
         }
     }
 
+    /// The Country Signing CA certificate: self-signed, the trust anchor.
     public var csca: X509Certificate
     /// The CSCA's private key, to issue more signers (absent when only the signer was handed over).
     public var cscaKey: PrivateKey?
+    /// The Document Signer certificate, issued by ``csca``; SODs carry it in their `certificates`.
     public var dsc: X509Certificate
+    /// The Document Signer's private key, which signs EF.SOD.
     public var dscKey: PrivateKey
+    /// The CSCA's CRL.
     public var crl: CertificateRevocationList
+    /// The scheme the Document Signer signs SODs with.
     public var scheme: SignatureScheme
 
+    /// A PKI from its parts, e.g. read back from the folder `cccd pki init` wrote.
     public init(csca: X509Certificate, cscaKey: PrivateKey?, dsc: X509Certificate, dscKey: PrivateKey, crl: CertificateRevocationList, scheme: SignatureScheme) {
         self.csca = csca
         self.cscaKey = cscaKey

@@ -19,14 +19,19 @@ public struct MasterList: Sendable {
     /// `id-icao-cscaMasterList` (2.23.136.1.1.2).
     public static let contentType: ASN1ObjectIdentifier = "2.23.136.1.1.2"
 
+    /// An entry of certList that is not a readable X.509 certificate, kept so that a report can name it.
     public struct UnreadableCertificate: Sendable, Hashable {
         /// Position in certList (0-based).
         public let index: Int
+        /// The entry's encoding as read.
         public let der: [UInt8]
+        /// Why it could not be read.
         public let reason: String
     }
 
+    /// The CMS SignedData around the list, signed by the master list signer.
     public let signedData: CryptographicMessageSyntax.SignedData
+    /// `version` of CscaMasterList: 0 (v0), the only one defined.
     public let version: Int
     /// Every certificate of certList that could be read, in list order.
     public let certificates: [X509Certificate]

@@ -8,6 +8,7 @@ public import PKIX
 /// group mismatches. The same type reports on EF.CardSecurity and on CSCA master lists (which have no
 /// data groups).
 public struct PassiveAuthenticationResult: Sendable, CustomStringConvertible {
+    /// The verdict, from the signature, the chain and the data groups.
     public enum Status: String, Sendable, Hashable {
         /// Signature valid, chain to a trusted CSCA valid, every data group read matches.
         case passed
@@ -21,15 +22,21 @@ public struct PassiveAuthenticationResult: Sendable, CustomStringConvertible {
         case notSupported = "not-supported"
     }
 
+    /// Whether the SignerInfo signature verifies with the signer's key, its contentType and messageDigest
+    /// attributes matching the content (RFC 5652 5.4, 5.6); `not-checked` when it could not be checked
+    /// (no signer certificate, an unsupported algorithm).
     public enum SignatureStatus: String, Sendable, Hashable {
         case valid, invalid
         case notChecked = "not-checked"
     }
 
+    /// Whether the signer chains to a trusted CSCA: `valid` (signed by one, both within their validity,
+    /// not revoked), `invalid` (a signature, a date or a CRL says no), `unknown` (no trusted CSCA issued it).
     public enum ChainStatus: String, Sendable, Hashable {
         case valid, invalid, unknown
     }
 
+    /// What comparing one data group's hash with EF.SOD found (ICAO 9303-11 5.1).
     public enum DataGroupStatus: String, Sendable, Hashable {
         /// The hash of the bytes read equals the one in the security object.
         case match
@@ -41,12 +48,16 @@ public struct PassiveAuthenticationResult: Sendable, CustomStringConvertible {
         case notRead = "not-read"
     }
 
+    /// The verdict: ``Status/passed`` only when the signature, the chain and every data group read are.
     public var status: Status
     /// Everything found worth saying, failures and notes alike, each with a stable code
     /// (`pa.dg-mismatch`, `pa.certificate-expired`, …) and a specific message.
     public var issues: [EMRTDError]
+    /// Whether the SignerInfo signature verifies.
     public var signature: SignatureStatus
+    /// Whether the signer chains to a trusted CSCA.
     public var chain: ChainStatus
+    /// Data group number to what its hash comparison found; empty for EF.CardSecurity and master lists.
     public var dataGroups: [Int: DataGroupStatus]
     /// The Document Signer (or master list signer) certificate, when found.
     public var signer: X509Certificate?
@@ -59,6 +70,7 @@ public struct PassiveAuthenticationResult: Sendable, CustomStringConvertible {
     /// True if some issue has this code.
     public func has(_ code: EMRTDError.Code) -> Bool { issues.contains { $0.code == code } }
 
+    /// A result from its parts; the verifier fills one in, check by check.
     public init(
         status: Status, issues: [EMRTDError] = [], signature: SignatureStatus = .notChecked,
         chain: ChainStatus = .unknown, dataGroups: [Int: DataGroupStatus] = [:],
@@ -73,6 +85,7 @@ public struct PassiveAuthenticationResult: Sendable, CustomStringConvertible {
         self.csca = csca
     }
 
+    /// A report over several lines: the verdict with the signature and chain, each data group, each issue.
     public var description: String {
         var lines = ["passive authentication: \(status.rawValue) (signature \(signature.rawValue), chain \(chain.rawValue))"]
         for n in dataGroups.keys.sorted() { lines.append("  DG\(n): \(dataGroups[n]!.rawValue)") }

@@ -26,13 +26,17 @@ public struct LDSSecurityObject: Hashable, Sendable {
     /// `id-icao-mrtd-security-ldsSecurityObject` (2.23.136.1.1.1).
     public static let contentType: ASN1ObjectIdentifier = "2.23.136.1.1.1"
 
+    /// `version`: 0, or 1 when `ldsVersionInfo` is present.
     public let version: Int
+    /// The hash every data group is hashed with (SHA-1 or SHA-2).
     public let hashAlgorithm: HashAlgorithm
+    /// `hashAlgorithm` as encoded: the OID and its parameters.
     public let hashAlgorithmIdentifier: AlgorithmIdentifier
     /// Data group number (1...16) to the hash listed for it.
     public let dataGroupHashes: [Int: [UInt8]]
     /// `ldsVersionInfo`, nil when absent.
     public let ldsVersion: String?
+    /// `unicodeVersion` of `ldsVersionInfo` (e.g. `040000`), nil when absent.
     public let unicodeVersion: String?
     /// The encoding as read (the eContent value).
     public let encoded: [UInt8]
@@ -116,7 +120,9 @@ public struct LDSSecurityObject: Hashable, Sendable {
 public struct SecurityObjectDocument: Sendable {
     /// The file as read.
     public let raw: [UInt8]
+    /// The CMS SignedData inside the `77` wrapper.
     public let signedData: CryptographicMessageSyntax.SignedData
+    /// The LDSSecurityObject its eContent holds.
     public let securityObject: LDSSecurityObject
 
     /// The hash algorithm of the data group hashes.
@@ -126,6 +132,8 @@ public struct SecurityObjectDocument: Sendable {
     /// The one SignerInfo ICAO requires (the first, if there are more).
     public var signerInfo: CryptographicMessageSyntax.SignerInfo? { signedData.signerInfos.first }
 
+    /// Parses EF.SOD as read from the chip: tag `77` around a ContentInfo whose SignedData (v3)
+    /// encapsulates an LDSSecurityObject.
     public init(_ efSOD: [UInt8]) throws(EMRTDError) {
         let r = ASN1Reader.sod
         let outer = try r.parse(efSOD[...], what: "EF.SOD")
@@ -160,10 +168,15 @@ public struct CardSecurityDocument: Sendable {
     /// `id-SecurityObject` (bsi-de protocols(2) ... 3.2.1).
     public static let contentType: ASN1ObjectIdentifier = "0.4.0.127.0.7.3.2.1"
 
+    /// The file as read.
     public let raw: [UInt8]
+    /// The CMS SignedData (v3).
     public let signedData: CryptographicMessageSyntax.SignedData
+    /// The SecurityInfos it encapsulates: the chip's PACE, Chip Authentication and Terminal
+    /// Authentication infos, signed (unlike EF.CardAccess).
     public let securityInfos: SecurityInfos
 
+    /// Parses EF.CardSecurity as read from the chip.
     public init(_ bytes: [UInt8]) throws(EMRTDError) {
         let signed = try CryptographicMessageSyntax.SignedData(contentInfo: bytes)
         guard signed.contentType == Self.contentType else {

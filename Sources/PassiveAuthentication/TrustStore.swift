@@ -16,18 +16,22 @@ public struct TrustStore: Sendable {
 
     private var known: Set<[UInt8]> = []
 
+    /// An empty store: no signer chains to anything (chain `unknown`).
     public init() {}
 
+    /// A store of these CSCAs (duplicates dropped) and CRLs.
     public init(cscas: [X509Certificate], crls: [CertificateRevocationList] = []) {
         for certificate in cscas { add(certificate) }
         for crl in crls { add(crl) }
     }
 
+    /// Adds a CSCA or link certificate to trust, unless the same DER is already there.
     public mutating func add(_ certificate: X509Certificate) {
         guard known.insert(certificate.der).inserted else { return }
         cscas.append(certificate)
     }
 
+    /// Adds a CRL; it counts only where a trusted certificate of its issuer signed it.
     public mutating func add(_ crl: CertificateRevocationList) {
         crls.append(crl)
     }
