@@ -12,8 +12,11 @@ import SecureMessaging
 /// One check of the card suite: a stable id (for `--case`, JUnit and scripts), a title, and the
 /// clause of ICAO Doc 9303 (or ISO/IEC 7816-4) it checks.
 public struct ConformanceCase: Sendable, Hashable {
+    /// The stable id, `area.what` ("sm.wrong-mac-closes-session"), that `--case` and the JUnit report use.
     public let id: String
+    /// What a conforming chip does, in one sentence.
     public let title: String
+    /// The clause it checks ("ICAO 9303-11 §9.8").
     public let reference: String
 }
 
@@ -24,23 +27,31 @@ public enum CaseOutcome: Sendable, Hashable {
     /// The card does not have what the case checks (no Active Authentication, no extended length).
     case skipped(String)
 
+    /// Whether the case failed (a skip is not a failure).
     public var isFailure: Bool { if case .failed = self { true } else { false } }
 }
 
+/// One case run: its outcome and how long it took.
 public struct CaseResult: Sendable {
+    /// The case.
     public let testCase: ConformanceCase
+    /// Passed, failed or skipped, with what the chip answered.
     public let outcome: CaseOutcome
+    /// Wall-clock time of the case, its card reset included.
     public let seconds: Double
 }
 
 /// The card a suite talks to. `reset` power-cycles it (or reconnects with a reset) and returns a
 /// channel to the chip in its initial state: no application selected, no secure messaging.
 public struct CardUnderTest {
+    /// The card as the results name it (a reader, "virtual chip").
     public var name: String
+    /// Power-cycles the card and returns a channel to it in its initial state.
     public var reset: () throws(EMRTDError) -> any CardChannel
     /// The answer to reset (for the extended length case); nil when the transport does not give it.
     public var answerToReset: () -> [UInt8]?
 
+    /// A card named `name`, reset by `reset`, whose ATR `answerToReset` gives.
     public init(name: String, reset: @escaping () throws(EMRTDError) -> any CardChannel, answerToReset: @escaping () -> [UInt8]?) {
         self.name = name
         self.reset = reset
@@ -51,34 +62,53 @@ public struct CardUnderTest {
 /// The card conformance suite: how a chip answers, checked against ICAO Doc 9303 Parts 3, 10 and
 /// 11 and ISO/IEC 7816-4. Every case starts from a reset chip, so one failure cannot hide another.
 public struct CardSuite {
+    /// EF.COM, DG1 and EF.SOD, read by short file identifier and after SELECT, give no data before access control.
     public static let accessBeforeAuthentication = ConformanceCase(
         id: "access.before-auth-6982", title: "Files are refused (6982) before BAC or PACE", reference: "ICAO 9303-11 §4.2")
+    /// BAC with an altered document number is refused (6300), and so is PACE with an altered password.
     public static let wrongKeyRefused = ConformanceCase(
         id: "access.wrong-key-refused", title: "A wrong BAC key or PACE password is refused", reference: "ICAO 9303-11 §4.3, §4.4")
+    /// A protected READ BINARY whose MAC is flipped is refused, and the session keys then fail under any counter.
     public static let wrongMACClosesSession = ConformanceCase(
         id: "sm.wrong-mac-closes-session", title: "A command with a wrong MAC is refused and ends secure messaging", reference: "ICAO 9303-11 §9.8")
+    /// After three good exchanges, resending an earlier protected command is refused.
     public static let sscReplayRefused = ConformanceCase(
         id: "sm.ssc-replay-refused", title: "The send sequence counter advances: a replayed command is refused", reference: "ICAO 9303-11 §9.8")
+    /// READ BINARY at EF.COM's end, and 16 bytes past it, gives no data (6B00).
     public static let readBeyondEnd = ConformanceCase(
         id: "read.beyond-end", title: "READ BINARY at or past the end of a file returns no data", reference: "ISO/IEC 7816-4 §7.2.3")
+    /// READ BINARY by the SFIs of EF.COM and DG1 returns those files, not the current one; skipped when the
+    /// chip has no SFI reads.
     public static let shortFileIdentifier = ConformanceCase(
         id: "read.sfi", title: "READ BINARY with a short file identifier reads that file", reference: "ISO/IEC 7816-4 §7.2.2; ICAO 9303-10 §4")
+    /// READ BINARY B1 with DO'54' returns in DO'53' the bytes B0 gives at the same offset of EF.SOD; skipped
+    /// when B1 is not implemented.
     public static let oddINS = ConformanceCase(
         id: "read.odd-ins", title: "READ BINARY with odd INS (B1) reads from the offset in DO'54'", reference: "ISO/IEC 7816-4 §7.2.3")
+    /// When the ATR announces extended length, one READ BINARY returns more than 256 bytes of a large file.
     public static let extendedLength = ConformanceCase(
         id: "read.extended-length", title: "Extended length works when the ATR announces it", reference: "ISO/IEC 7816-4 §5.1, §8.1.1.2.7")
+    /// EF.COM's tag list names exactly the data groups that answer SELECT.
     public static let efCOMConsistent = ConformanceCase(
         id: "lds.ef-com-consistent", title: "EF.COM lists exactly the data groups present", reference: "ICAO 9303-10 §4.6.1")
+    /// Every file read parses as BER-TLV, constructed objects included, under its LDS tag and with no trailing bytes.
     public static let tlvWellFormed = ConformanceCase(
         id: "lds.tlv-well-formed", title: "Every file read is well-formed BER-TLV with its LDS tag", reference: "ICAO 9303-10 §4.7; ISO/IEC 7816-4 §6.3")
+    /// DG1's MRZ parses with every check digit right (ICAO 9303-3 4.9).
     public static let dg1CheckDigits = ConformanceCase(
         id: "lds.dg1-check-digits", title: "DG1 holds an MRZ whose check digits are right", reference: "ICAO 9303-10 §4.7.1; 9303-3 §4.9")
+    /// A CCCD's DG13 is version 1 under OID 1.0.10646.1.0.8, with a 12-digit ID and a name; skipped without
+    /// DG13 or when DG1's issuing state is not VNM.
     public static let dg13Layout = ConformanceCase(
         id: "lds.dg13-cccd-layout", title: "DG13 follows the CCCD layout (CCCD cards)", reference: "ICAO 9303-10 §4.7.13; CCCD profile")
+    /// EF.SOD's signature verifies, it chains to a CSCA when ``trust`` holds any, and it hashes every data
+    /// group read, each matching.
     public static let sodCoversDataGroups = ConformanceCase(
         id: "pa.sod-covers-data-groups", title: "EF.SOD is validly signed and hashes every data group present", reference: "ICAO 9303-10 §4.6.2; 9303-11 §5.1")
+    /// Chip Authentication with DG14's key works and EF.COM reads under the new keys; skipped without DG14.
     public static let chipAuthentication = ConformanceCase(
         id: "chip.chip-authentication", title: "Chip Authentication with the key of DG14", reference: "ICAO 9303-11 §6.2")
+    /// The chip signs a fresh challenge with DG15's key; skipped without DG15.
     public static let activeAuthentication = ConformanceCase(
         id: "chip.active-authentication", title: "Active Authentication with the key of DG15", reference: "ICAO 9303-11 §6.1")
 
@@ -89,13 +119,16 @@ public struct CardSuite {
         sodCoversDataGroups, chipAuthentication, activeAuthentication,
     ]
 
+    /// The card the cases run against.
     public let card: CardUnderTest
+    /// The access key that opens it: PACE when EF.CardAccess offers it, else BAC (the MRZ key).
     public let key: AccessKey
     /// Case ids (or prefixes ending in `*`) to run; empty runs every case.
     public var only: [String] = []
     /// CSCAs for the EF.SOD case: when it holds any, the signer must chain to one of them.
     public var trust = TrustStore(cscas: [], crls: [])
 
+    /// A suite that runs every case on `card`, opened with `key`, with no CSCA to chain EF.SOD to.
     public init(card: CardUnderTest, key: AccessKey) {
         self.card = card
         self.key = key

@@ -38,6 +38,7 @@ public struct ChipDefect: Sendable, Hashable {
         }
     }
 
+    /// What the defect breaks, for listings ("EF.SOD has no hash of DG13").
     public var summary: String {
         switch kind {
         case .behaviour(let d): return d.summary
@@ -86,6 +87,7 @@ public struct ChipDefect: Sendable, Hashable {
     public static let all: [ChipDefect] =
         VirtualChip.Defect.allCases.map { ChipDefect(kind: .behaviour($0)) } + ImageDefect.allCases.map { ChipDefect(kind: .image($0)) }
 
+    /// The defect whose ``name`` is `name`; throws listing every known name otherwise.
     public static func named(_ name: String) throws(EMRTDError) -> ChipDefect {
         guard let defect = all.first(where: { $0.name == name }) else {
             throw EMRTDError(.invalidArgument, "no defect named \(name); known: \(all.map(\.name).joined(separator: ", "))")

@@ -15,20 +15,28 @@ public import Foundation
 /// ```
 /// Counts are computed from the cases, so they always agree with the children.
 public struct JUnitReport: Sendable {
+    /// One `<testcase>`.
     public struct TestCase: Sendable {
+        /// How the case ended: no child, a `<failure>` (message and type as attributes, details as text), or a
+        /// `<skipped>` with its reason.
         public enum Result: Sendable {
             case passed
             case failed(message: String, type: String, details: String)
             case skipped(String)
         }
 
+        /// The `name` attribute: a case id.
         public var name: String
+        /// The `classname` attribute, which CI systems group by ("vectors.icao-9303-mrz").
         public var classname: String
+        /// The `time` attribute.
         public var seconds: Double
+        /// Passed, failed or skipped.
         public var result: Result
         /// Free text for `<system-out>` (the reference of a conformance case, for instance).
         public var output: String?
 
+        /// A case with its attributes, result and optional `<system-out>` text.
         public init(name: String, classname: String, seconds: Double, result: Result, output: String? = nil) {
             self.name = name
             self.classname = classname
@@ -38,11 +46,16 @@ public struct JUnitReport: Sendable {
         }
     }
 
+    /// One `<testsuite>`: its counts and time are summed from its cases.
     public struct Suite: Sendable {
+        /// The `name` attribute: a suite or a card.
         public var name: String
+        /// The `<testcase>` children, in order.
         public var cases: [TestCase]
+        /// The `timestamp` attribute, when the suite ran (ISO 8601).
         public var timestamp: Date
 
+        /// A suite of `cases`, stamped `timestamp` (now by default).
         public init(name: String, cases: [TestCase], timestamp: Date = Date()) {
             self.name = name
             self.cases = cases
@@ -54,9 +67,12 @@ public struct JUnitReport: Sendable {
         var seconds: Double { cases.reduce(0) { $0 + $1.seconds } }
     }
 
+    /// The `name` attribute of `<testsuites>`: the run ("cccd vectors run").
     public var name: String
+    /// The `<testsuite>` children, in order.
     public var suites: [Suite]
 
+    /// A report of `suites` under the run `name`.
     public init(name: String, suites: [Suite]) {
         self.name = name
         self.suites = suites

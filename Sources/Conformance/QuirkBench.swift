@@ -11,10 +11,13 @@ public import VirtualChip
 /// costs the reader: the verdict, the APDUs over the same chip without the quirk, and the
 /// re-authentications. `cccd sim --list-quirks --measure` prints it; the README's table is its output.
 public enum QuirkBench {
+    /// What a quirk costs a read of the specimen: one cell of the README's quirk table.
     public struct Cost: Sendable, Hashable, CustomStringConvertible {
         /// The verdict, or the read's error code when it ended in an error.
         public var outcome: String
+        /// APDUs beyond a read of the same chip without the quirk.
         public var extraAPDUs: Int
+        /// How many times the reader had to re-establish secure messaging.
         public var reauthentications: Int
 
         /// "+4", "+11 (1 re-auth.)", or the verdict / error code when the read was not genuine.

@@ -21,28 +21,42 @@ import PKIX
 /// `expected` is the verdict of a correct inspection system: `genuine`, `not-genuine`, `unverified`
 /// (`cccd-read` exit status 0, 1, 4 and its JSON `verdict`) or `card-error` (exit status 3, no verdict).
 public struct ServeManifest: Codable, Sendable {
+    /// The `schema` a manifest must declare.
     public static let schemaName = "cccd-toolkit/serve-suite/v1"
 
+    /// The access key the inspection system is given for a document: a CAN or an MRZ.
     public struct Key: Codable, Sendable {
+        /// The 6-digit CAN (PACE-CAN).
         public var can: String?
+        /// The MRZ, lines joined by newlines (BAC or PACE-MRZ).
         public var mrz: String?
     }
 
     /// How the virtual chip behaves while serving the document.
     public struct Chip: Codable, Sendable {
+        /// A delay before every answer: a slow chip.
         public var responseDelayMilliseconds: Int?
+        /// The card leaves the field after this many APDUs.
         public var removeAfterAPDUs: Int?
         /// Protected responses (counted from 1) whose MAC the chip corrupts.
         public var corruptResponseMACs: [Int]?
     }
 
+    /// One document of the suite, in the order the suite presents them.
     public struct Document: Codable, Sendable {
+        /// A stable id ("tampered-dg13"), by which `cccd conformance serve --document` selects it.
         public var id: String
+        /// What the document is, for a person.
         public var title: String
+        /// The defect in a few words ("tampered DG13"), or "none" for a genuine control.
         public var defect: String
+        /// The verdict a correct inspection system gives: `genuine`, `not-genuine`, `unverified` or `card-error`.
         public var expected: String
+        /// The document's card image folder, relative to the suite folder.
         public var image: String
+        /// The key the inspection system must be given.
         public var key: Key
+        /// How the chip misbehaves while serving it; nil for an honest chip.
         public var chip: Chip?
 
         /// The `cccd-read` exit status the expected verdict gives.
@@ -56,13 +70,19 @@ public struct ServeManifest: Codable, Sendable {
         }
     }
 
+    /// ``schemaName``.
     public var schema: String
+    /// The suite's name ("basic").
     public var suite: String
+    /// What the suite holds, for a person.
     public var title: String
     /// The CSCA certificate file the inspection system trusts (relative to the suite folder).
     public var trust: String
+    /// The documents, in the order they are presented.
     public var documents: [Document]
 
+    /// Reads `manifest.json` from the suite folder `directory`; throws for another schema or an unknown
+    /// expected verdict.
     public static func load(from directory: String) throws(EMRTDError) -> ServeManifest {
         let path = (directory as NSString).appendingPathComponent("manifest.json")
         guard let data = FileManager.default.contents(atPath: path) else { throw EMRTDError(.io, "cannot read \(path)") }
@@ -80,6 +100,7 @@ public struct ServeManifest: Codable, Sendable {
         return manifest
     }
 
+    /// Writes the manifest as `manifest.json` into `directory`, pretty-printed with sorted keys.
     public func write(to directory: String) throws(EMRTDError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -93,6 +114,7 @@ public struct ServeManifest: Codable, Sendable {
 /// their defects and expected verdicts is fixed; the signatures differ from run to run (ECDSA and
 /// fresh keys), which changes no verdict.
 public enum ServeSuites {
+    /// The built-in suites, as ``generate(_:into:now:)`` and `cccd conformance make-suite --suite` take them.
     public static let names = ["basic"]
 
     /// Writes the suite `name` (manifest, card images, `csca.pem`) into `directory`.
@@ -196,10 +218,15 @@ public enum ServeSuites {
 
 /// One document's stay in the reader, as `cccd conformance serve` logs it (one JSON line each).
 public struct TimelineEntry: Codable, Sendable {
+    /// The document's position in the suite, from 1.
     public var index: Int
+    /// The document's ``ServeManifest/Document/id``.
     public var document: String
+    /// When the card went into the slot, ISO 8601 with fractions of a second.
     public var insertedAt: String
+    /// When it left, ISO 8601 with fractions of a second.
     public var removedAt: String
+    /// Command APDUs the inspection system sent to it.
     public var apdus: Int
     /// `idle` (the inspection system stopped talking), `dropped` (the chip left mid-read on purpose), `stopped`.
     public var removal: String
@@ -207,16 +234,22 @@ public struct TimelineEntry: Codable, Sendable {
 
 /// Presents the documents of a suite one after another in a vpcd slot.
 public struct ServeRunner {
+    /// The suite folder.
     public let directory: String
+    /// The suite's manifest, loaded from ``directory``.
     public let manifest: ServeManifest
+    /// Where vpcd listens.
     public var host = "127.0.0.1"
+    /// The vpcd slot's TCP port: 35964 is the slot "Virtual PCD 00 01".
     public var port: UInt16 = 35964
     /// Seconds without an APDU after which the inspection system is taken to be done.
     public var idleSeconds = 0.3
     /// Seconds between removing one document and inserting the next, so the reader sees the change.
     public var gapSeconds = 0.5
+    /// Called with each event, for a `--verbose` log.
     public var log: ((String) -> Void)?
 
+    /// A runner for the suite in `directory` described by `manifest`.
     public init(directory: String, manifest: ServeManifest) {
         self.directory = directory
         self.manifest = manifest

@@ -71,6 +71,8 @@ public enum EstablishedAccess: Sendable, Hashable, CustomStringConvertible {
     /// PACE with this configuration and password ("MRZ", "CAN", "PIN", "PUK").
     case pace(PACE.Configuration, password: String)
 
+    /// "none", "BAC", or "PACE-" with the password and the configuration
+    /// ("PACE-CAN id-PACE-ECDH-GM-AES-CBC-CMAC-128 with brainpoolP256r1").
     public var description: String {
         switch self {
         case .none: "none"
@@ -91,7 +93,9 @@ public enum AccessControlPreference: Sendable {
 /// The raw result of reading a chip: the bytes of every file, exactly as read, and what happened
 /// to each file asked for.
 public struct ReadResult: Sendable {
+    /// Every file read whole, byte for byte, by file.
     public var files: [LDSFile: [UInt8]] = [:]
+    /// What happened to each file the reader asked for, in the order asked.
     public var outcomes: [(file: LDSFile, outcome: FileOutcome)] = []
     /// The access control that opened the chip; its description is what reports print ("BAC",
     /// "PACE-CAN id-PACE-ECDH-GM-AES-CBC-CMAC-128 with brainpoolP256r1").
@@ -108,12 +112,15 @@ public struct ReadResult: Sendable {
     public var chipAuthentication: ChipCheckResult = .notRun
     /// Active Authentication with DG15's key (counts only after passive authentication of DG15).
     public var activeAuthentication: ChipCheckResult = .notRun
+    /// APDUs and bytes of the whole read.
     public var statistics = TransmissionStatistics()
+    /// Wall-clock time of the whole read.
     public var seconds: Double = 0
     /// What each phase cost: "access" (EF.CardAccess, PACE or BAC), "files" (EF.COM to EF.SOD,
     /// with Chip Authentication), "active" (Active Authentication).
     public var phases: [Phase] = []
 
+    /// The cost of one part of the read.
     public struct Phase: Sendable {
         /// The parts of a read whose cost is reported apart.
         public enum Kind: String, Sendable, Hashable, CaseIterable {
@@ -124,34 +131,47 @@ public struct ReadResult: Sendable {
             /// Active Authentication.
             case active
         }
+        /// Which part of the read: `access`, `files` or `active`.
         public let kind: Kind
         /// The kind's name, as reports print it.
         public var name: String { kind.rawValue }
+        /// APDUs and bytes the part exchanged.
         public let statistics: TransmissionStatistics
+        /// Wall-clock time the part took.
         public let seconds: Double
     }
+    /// How many times access control was re-established after the chip dropped secure messaging.
     public var reauthentications = 0
+    /// The READ BINARY length that worked with this chip by the end of the read.
     public var blockSize = 0
 
+    /// An empty result: no file, no access control, every check `notRun`.
     public init() {}
 }
 
 /// Reads an eMRTD end to end: EF.CardAccess (when readable), application selection, access
 /// control, EF.COM, the data groups EF.COM lists that need no EAC, and EF.SOD.
 public struct DocumentReader {
+    /// How the session adapts to the chip: block sizes, extended length, short file identifiers, time limits.
     public var options: ReaderOptions
     /// Leave DG2 out (a faster read at a counter that does not need the photo).
     public var skipPhoto = false
     /// Called with (file, bytes so far, total) while a file is read.
     public var progress: ((LDSFile, Int, Int) -> Void)?
+    /// Called with every APDU exchanged (`--verbose`); access control data is withheld, see `APDUTraceEvent`.
     public var trace: (@Sendable (APDUTraceEvent) -> Void)?
+    /// Where PACE, BAC and Chip Authentication take nonces and ephemeral keys: the system's, or a worked
+    /// example's published values in vector tests.
     public var random: RandomSource = .system
+    /// Which access control may open the chip: by default PACE when EF.CardAccess offers it, else BAC
+    /// (ICAO 9303-11 4.2); or PACE only, or BAC only.
     public var accessControl: AccessControlPreference = .automatic
     /// Run Chip Authentication when DG14 offers it.
     public var chipAuthentication = true
     /// Run Active Authentication when DG15 is present.
     public var activeAuthentication = true
 
+    /// A reader that reads every data group it may, with Chip and Active Authentication.
     public init(options: ReaderOptions = ReaderOptions()) {
         self.options = options
     }
@@ -160,6 +180,12 @@ public struct DocumentReader {
     /// Control (terminal certificates), which a service counter does not have.
     public static let readableDataGroups: [Int] = [1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
 
+    /// Reads the chip behind `channel` opened with `key`: EF.ATR/INFO and EF.CardAccess, access control,
+    /// EF.CardSecurity after PACE, EF.COM, DG14 and Chip Authentication, every other data group that
+    /// needs no EAC, EF.SOD (and the data groups it lists that EF.COM left out), then Active Authentication.
+    ///
+    /// Throws for the card, not the document: a malformed key, access refused, EF.COM or DG1 unreadable, the
+    /// card gone, secure messaging broken before DG1. A file that fails later is its outcome in the result.
     public func read(from channel: any CardChannel, key: AccessKey) throws(EMRTDError) -> ReadResult {
         try key.validate()
         let start = DispatchTime.now().uptimeNanoseconds

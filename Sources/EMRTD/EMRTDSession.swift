@@ -45,6 +45,8 @@ public struct ReaderOptions: Sendable {
     /// How long a command, and the whole session, may take (enforced by a ``TimedChannel``).
     public var timeLimits = TimeLimits.defaults
 
+    /// The defaults: 223-byte short reads, extended length when the channel supports it, short file
+    /// identifiers, `TimeLimits.defaults`.
     public init() {}
 }
 
@@ -56,8 +58,12 @@ public final class EMRTDSession {
     /// The largest file the reader accepts: the card image limit, so whatever is read can be dumped.
     public static let maximumFileSize = CardImage.maximumFileSize
 
+    /// The plain connection under every channel: it counts and traces the APDUs.
     public let connection: CardConnection
+    /// How the session reads; ``blockSize`` starts from it.
     public var options: ReaderOptions
+    /// Where commands go now: the plain connection, then secure messaging once access control succeeded
+    /// (a closed channel while access is being re-established).
     public private(set) var channel: any APDUChannel {
         // Every secure messaging channel of the session shares what was learned of the chip.
         didSet { (channel as? SecureChannel)?.habits = habits }
@@ -80,6 +86,7 @@ public final class EMRTDSession {
     /// How many times secure messaging had to be re-established.
     public private(set) var reauthentications = 0
 
+    /// A session over `channel`, bounded by `options.timeLimits` unless they are unlimited; nothing is sent yet.
     public init(channel: any CardChannel, options: ReaderOptions = ReaderOptions(), random: RandomSource = .system) {
         let limited: any CardChannel = options.timeLimits == .unlimited ? channel : TimedChannel(channel, limits: options.timeLimits)
         let connection = CardConnection(channel: limited)
@@ -91,6 +98,7 @@ public final class EMRTDSession {
         blockSize = extended ? options.extendedBlockSize : options.shortBlockSize
     }
 
+    /// Whether commands go through secure messaging.
     public var isSecured: Bool { channel is SecureChannel }
 
     /// SELECT the eMRTD application by its DF name.

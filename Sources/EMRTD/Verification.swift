@@ -6,6 +6,7 @@ public import PassiveAuthentication
 /// One check of a document in the output contract: `passed`, `failed`, `issuer-unknown` (passive
 /// authentication only), `not-supported`, `not-run`, and why.
 public struct CheckOutcome: Sendable, Hashable {
+    /// How a check came out; the raw value is the contract's `status`.
     public enum Status: String, Sendable, Hashable {
         case passed, failed
         case issuerUnknown = "issuer-unknown"
@@ -15,9 +16,12 @@ public struct CheckOutcome: Sendable, Hashable {
         case incomplete
     }
 
+    /// How the check came out.
     public var status: Status
+    /// What was checked and what came of it, for a person.
     public var reason: String
 
+    /// A check with `status`, because of `reason`.
     public init(_ status: Status, _ reason: String) {
         self.status = status
         self.reason = reason
@@ -39,9 +43,12 @@ public enum Verdict: String, Sendable, Hashable {
 
 /// A file the reader set out to read and could not read whole: it keeps a verdict from `genuine`.
 public struct FileProblem: Sendable, Hashable {
+    /// The file the reader set out to read.
     public let file: LDSFile
+    /// Why it was not read whole; its code names the failure (`lds.read-failed`, `lds.access-denied`…).
     public let error: EMRTDError
 
+    /// `file` could not be read whole, because of `error`.
     public init(file: LDSFile, error: EMRTDError) {
         self.file = file
         self.error = error
@@ -55,10 +62,15 @@ public struct FileProblem: Sendable, Hashable {
 /// Chip and Active Authentication count only once passive authentication has proved DG14 / DG15:
 /// a chip that authenticates against a forged key proves nothing.
 public struct DocumentVerification: Sendable {
+    /// Passive authentication of EF.SOD: the data group hashes, the signature, the chain to a CSCA (ICAO 9303-11 5.1).
     public let passive: PassiveAuthenticationResult
     /// EF.CardSecurity (PACE-CAM and CA keys of newer chips), verified like EF.SOD when present.
     public let cardSecurity: PassiveAuthenticationResult?
+    /// Chip Authentication with DG14's key, or PACE-CAM: a success is `notRun` until passive authentication
+    /// has proved the key's file; a failure always counts.
     public let chip: CheckOutcome
+    /// Active Authentication with DG15's key: a success is `notRun` until passive authentication has proved
+    /// DG15; a failure always counts.
     public let active: CheckOutcome
     /// The comparison with the citizen's record (`cccd-read --expect`), when one was given.
     public let record: CheckOutcome?
@@ -66,6 +78,7 @@ public struct DocumentVerification: Sendable {
     public let recordDifferences: [String]
     /// The files the reader set out to read and could not read whole (empty for a card image).
     public let incompleteFiles: [FileProblem]
+    /// `genuine`, `not-genuine` or `unverified`: the policy of the README's verification contract.
     public let verdict: Verdict
 
     /// - Parameters:
@@ -104,6 +117,8 @@ public struct DocumentVerification: Sendable {
             incompleteFiles: Self.incompleteFiles(outcomes, signed: passive))
     }
 
+    /// The verdict from checks already made: the chip checks are gated on `passive` and `cardSecurity`, and
+    /// `recordDifferences` (nil when no record was given) becomes the `record` check.
     public init(
         passive: PassiveAuthenticationResult, cardSecurity: PassiveAuthenticationResult? = nil,
         chip: ChipCheckResult, active: ChipCheckResult, recordDifferences: [String]? = nil,

@@ -9,6 +9,7 @@ public struct CardReaders {
     /// Told what the selection is waiting for ("Waiting for a card…"), for a person to see.
     public var onWait: (String) -> Void = { _ in }
 
+    /// Connects to the PC/SC service (pcscd); throws when it is not running.
     public init() throws(EMRTDError) {
         context = try PCSCContext()
     }

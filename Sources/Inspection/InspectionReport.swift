@@ -9,71 +9,121 @@ import Cryptography
 /// every check (``VerificationReport``), what was read, the holder's data, and what it cost. Its
 /// JSON encoding is the contract consumers parse; the keys and codes stay in English.
 public struct InspectionReport: Codable, Sendable {
+    /// One element of `files`: what happened to a file the read asked for, and a digest of what came back.
     public struct FileEntry: Codable, Sendable {
+        /// `file`: the file's LDS name ("EF.COM", "DG13", "EF.SOD", "EF.CardAccess"…), as in a card image.
         public var file: String
+        /// `status`: `read`, `absent` (6A82), `denied` (6982), `skipped` or `failed`.
         public var status: String
+        /// `bytes`: the file's length as read (`read` only).
         public var bytes: Int?
+        /// `sha256`: SHA-256 of the bytes as read, upper-case hex (`read` only), to compare with a dump.
         public var sha256: String?
+        /// `error`: why the file was skipped or failed, for a person.
         public var error: String?
+        /// `code`: the stable code of a skip (`skipped.requested`, `skipped.needs-eac`) or of the error
+        /// (`lds.read-failed`, `sm.…`).
         public var code: String?
     }
 
+    /// `holder`: the holder's data, DG13's record first where a CCCD has one, DG1's MRZ otherwise; text as
+    /// the chip holds it (UTF-8), dates in the source's own format. A field the document lacks is absent.
     public struct Holder: Codable, Sendable {
+        /// `documentCode`: DG1's document code without fillers (`ID` on a CCCD, `P` on a passport).
         public var documentCode: String?
+        /// `issuingState`: DG1's issuing state or organization, three letters (`VNM`).
         public var issuingState: String?
+        /// `documentNumber`: DG1's document number; on a CCCD the last 9 digits of the personal ID.
         public var documentNumber: String?
+        /// `personalIDNumber`: DG13 field 1, the 12-digit personal ID (CCCD only).
         public var personalIDNumber: String?
+        /// `fullName`: DG13 field 2, UTF-8 with Vietnamese diacritics (CCCD only).
         public var fullName: String?
+        /// `mrzName`: DG1's primary and secondary identifiers joined by ", " (`<` read as spaces).
         public var mrzName: String?
+        /// `dateOfBirth`: DG13 field 3 (dd/mm/yyyy), else DG1's YYMMDD.
         public var dateOfBirth: String?
+        /// `sex`: DG13 field 4 ("Nam" or "Nữ"), else DG1's `M`, `F`, `X` or `<`.
         public var sex: String?
+        /// `dateOfExpiry`: DG13 field 12 (dd/mm/yyyy, or text such as "Không thời hạn"), else DG1's YYMMDD.
         public var dateOfExpiry: String?
+        /// `nationality`: DG13 field 5 ("Việt Nam"), else DG1's three-letter code.
         public var nationality: String?
+        /// `ethnicity`: DG13 field 6, UTF-8.
         public var ethnicity: String?
+        /// `religion`: DG13 field 7, UTF-8.
         public var religion: String?
+        /// `placeOfOrigin`: DG13 field 8, UTF-8.
         public var placeOfOrigin: String?
+        /// `placeOfResidence`: DG13 field 9, UTF-8.
         public var placeOfResidence: String?
+        /// `identifyingMarks`: DG13 field 10, UTF-8.
         public var identifyingMarks: String?
+        /// `dateOfIssue`: DG13 field 11, dd/mm/yyyy.
         public var dateOfIssue: String?
+        /// `fatherName`: DG13 field 13, its first value.
         public var fatherName: String?
+        /// `motherName`: DG13 field 13, its second value.
         public var motherName: String?
+        /// `spouseName`: DG13 field 14; absent when the card has no spouse (the field holds no value).
         public var spouseName: String?
+        /// `oldIDNumber`: DG13 field 15, the 9-digit ID of the card before; absent on cards issued without one.
         public var oldIDNumber: String?
+        /// `mrz`: DG1's machine readable zone, one string per line, exactly as printed.
         public var mrz: [String]?
         /// DG11 and DG12 text fields by name, when the chip has them.
         public var additionalPersonalDetails: [String: String]?
+        /// `additionalDocumentDetails`: DG12's text fields by their Doc 9303-10 name, when the chip has DG12.
         public var additionalDocumentDetails: [String: String]?
         /// Every DG13 field by index, as read (unknown ones included).
         public var dg13: [String: [String]]?
     }
 
+    /// `photo`: the first face image of DG2, described, not embedded (`--photo FILE` writes it).
     public struct Photo: Codable, Sendable {
+        /// `type`: `jpeg` or `jpeg2000`.
         public var type: String
+        /// `width`: in pixels, from the face image header.
         public var width: Int
+        /// `height`: in pixels, from the face image header.
         public var height: Int
+        /// `bytes`: the length of the image data.
         public var bytes: Int
     }
 
+    /// What part of a read cost: `stats.total` and each entry of `stats.phases`.
     public struct Phase: Codable, Sendable {
+        /// `apdus`: command APDUs sent.
         public var apdus: Int
+        /// `bytes`: bytes sent and received together.
         public var bytes: Int
+        /// `seconds`: wall-clock time.
         public var seconds: Double
     }
 
+    /// `stats`: what the read and its verification cost.
     public struct Stats: Codable, Sendable {
+        /// `total`: the whole read plus the verification.
         public var total: Phase
         /// access (EF.CardAccess, PACE/BAC), files (with Chip Authentication), active, verification.
         public var phases: [String: Phase]
+        /// `reauthentications`: how many times access control was re-established after secure messaging broke.
         public var reauthentications: Int
+        /// `blockSize`: the READ BINARY length the chip accepted by the end of the read (0 for a card image).
         public var blockSize: Int
     }
 
+    /// One element of `problems`: a file that was read but could not be parsed.
     public struct Problem: Codable, Sendable {
+        /// `file`: the file's LDS name.
         public var file: String
+        /// `code`: the stable error code (`dg13.unexpected-layout`, `tlv.…`).
         public var code: String
+        /// `error`: what is wrong with it, for a person.
         public var error: String
     }
 
+    /// `security`: the security protocols and keys the chip announces.
     public struct Security: Codable, Sendable {
         /// Protocols EF.CardAccess offers (PACE, CA, TA), by their ICAO/BSI names.
         public var cardAccess: [String]?
@@ -83,18 +133,31 @@ public struct InspectionReport: Codable, Sendable {
         public var activeAuthenticationKey: String?
     }
 
+    /// `source`: the card as the caller named it: a PC/SC reader, "virtual chip", a card image's folder.
     public var source: String
     /// `genuine`, `not-genuine` or `unverified`.
     public var verdict: String
+    /// `checks`: every check with its status and reason (``VerificationReport``).
     public var checks: VerificationReport
+    /// `trust`: the trust store's sources (CSCA files, folders, master lists, CRLs), and what was skipped.
     public var trust: [String]
+    /// `accessControl`: `none`, `BAC`, or `PACE-<password> <protocol> with <domain parameters>`
+    /// (`PACE-CAN id-PACE-ECDH-GM-AES-CBC-CMAC-128 with brainpoolP256r1`).
     public var accessControl: String
+    /// `accessNotes`: why the reader chose that access control (a fallback to BAC, the CCCD's default
+    /// EF.CardAccess) and whether secure messaging broke for good.
     public var accessNotes: [String]
+    /// `security`: what EF.CardAccess, DG14 and DG15 offer.
     public var security: Security
+    /// `files`: every file the read asked for, in the order it was asked for.
     public var files: [FileEntry]
+    /// `holder`: the holder from DG1 and DG13, and DG11/DG12 when present.
     public var holder: Holder
+    /// `photo`: DG2's first face image; absent when DG2 was not read or has none.
     public var photo: Photo?
+    /// `problems`: files read but malformed, parsed one by one: a bad DG13 leaves DG1's fields in `holder`.
     public var problems: [Problem]
+    /// `stats`: APDUs, bytes and seconds in total and per phase.
     public var stats: Stats
 
     /// - Parameters:

@@ -24,6 +24,7 @@ public struct Inspection: Sendable {
     /// The contract: verdict, checks, holder, files, statistics, as `cccd-read --json` prints it.
     public let report: InspectionReport
 
+    /// `genuine`, `not-genuine` or `unverified`, as `DocumentVerification` decides it.
     public var verdict: Verdict { verification.verdict }
     /// The holder as DG1 and DG13 give it (typed fields, UTF-8).
     public var holder: InspectionReport.Holder { report.holder }
@@ -52,6 +53,7 @@ public struct Inspector {
     /// once (a QA station takes a reader glitch, `pcsc.failure`, for one too).
     public var reconnectAfter: Set<EMRTDError.Code> = []
 
+    /// An inspector with the default reading options that checks certificates at the time of each inspection.
     public init() {}
 
     /// Reads the chip behind `channel` with `key` and verifies it against `trust`. With `expected`,

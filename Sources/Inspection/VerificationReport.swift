@@ -7,30 +7,64 @@ import PKIX
 /// `passive`, `chip`, `active`, `files` (a read), `record` (a comparison with the citizen's record).
 /// Each check is a status word of the README's table and a reason for a person.
 public struct VerificationReport: Codable, Sendable, Hashable {
+    /// One check of `checks` other than `passive`: `chip`, `active`, `files`, `record`, `passive.cardSecurity`.
     public struct Check: Codable, Sendable, Hashable {
+        /// `status`: `passed`, `failed`, `not-supported`, `not-run`; `incomplete` for `files` only;
+        /// `issuer-unknown` for `cardSecurity` only.
         public var status: String
+        /// `reason`: what was checked and what came of it, for a person ("Active Authentication with the key
+        /// of DG15 (RSA-2048, ISO/IEC 9796-2)").
         public var reason: String
     }
 
+    /// `checks.passive`: passive authentication of EF.SOD (ICAO 9303-11 5.1), its parts kept apart. EF.SOD's
+    /// content, ICAO 9303-10 4.6.2.2:
+    ///
+    /// ```
+    /// LDSSecurityObject ::= SEQUENCE {
+    ///   version LDSSecurityObjectVersion,
+    ///   hashAlgorithm DigestAlgorithmIdentifier,
+    ///   dataGroupHashValues SEQUENCE SIZE (2..ub-DataGroups) OF DataGroupHash,
+    ///   ldsVersionInfo LDSVersionInfo OPTIONAL }
+    ///
+    /// DataGroupHash ::= SEQUENCE {
+    ///   dataGroupNumber DataGroupNumber,
+    ///   dataGroupHashValue OCTET STRING }
+    /// ```
     public struct Passive: Codable, Sendable, Hashable {
+        /// `status`: `passed`, `failed`, `issuer-unknown` (signature valid, no trusted CSCA), `not-supported`,
+        /// `not-run` (no EF.SOD).
         public var status: String
+        /// `reason`: every issue found, joined by "; ", or why it passed.
         public var reason: String
+        /// `signature`: the Document Signer's signature in EF.SOD's SignerInfo: `valid`, `invalid`, `not-checked`.
         public var signature: String
+        /// `chain`: Document Signer to trusted CSCA, validity and revocation included: `valid`, `invalid`, `unknown`.
         public var chain: String
+        /// `dataGroups`: by "DG1"…"DG16", each `dataGroupHashValue` against the bytes read: `match`, `mismatch`,
+        /// `not-in-sod` (read, no hash), `not-read` (hashed, not read).
         public var dataGroups: [String: String]
+        /// `signer`: the Document Signer certificate's subject ("CN=…"), when EF.SOD carries it.
         public var signer: String?
+        /// `csca`: the subject of the trusted CSCA that issued the signer, when one did.
         public var csca: String?
         /// EF.CardSecurity, when the image or chip had one: its own status and reason.
         public var cardSecurity: Check?
     }
 
+    /// `passive`: passive authentication of EF.SOD, and of EF.CardSecurity when present.
     public var passive: Passive
+    /// `chip`: Chip Authentication with DG14's key, or PACE-CAM when PACE used it; counts only once passive
+    /// authentication has proved the key's file.
     public var chip: Check
+    /// `active`: Active Authentication with DG15's key; counts only once passive authentication has proved DG15.
     public var active: Check
     /// Whether every file the reader set out to read was read whole (a read; absent for a card image).
     public var files: Check?
     /// `cccd-read --expect`: the comparison with the citizen's record.
     public var record: Check?
+    /// `recordDifferences`: each difference between the chip and the record (empty when `record` passed);
+    /// absent when no record was given.
     public var recordDifferences: [String]?
 
     /// The checks of `v`; `readFromChip` adds `files` (a card image has no read to be complete).
@@ -61,11 +95,14 @@ public struct ImageVerificationReport: Codable, Sendable {
     public var image: String
     /// `genuine`, `not-genuine` or `unverified`.
     public var verdict: String
+    /// `checks`: every check with its status and reason (no `files`: an image has no read).
     public var checks: VerificationReport
+    /// `trust`: the trust store's sources, and what was skipped.
     public var trust: [String]
     /// The files the image holds, by name.
     public var files: [String]
 
+    /// The report of `inspection`, a card image in the folder `image`, verified against `trust` (its sources' names).
     public init(image: String, inspection: Inspection, trust: [String]) {
         self.image = image
         verdict = inspection.verdict.rawValue

@@ -23,15 +23,23 @@ public final class AuditLog: @unchecked Sendable {
     private let db: OpaquePointer
     private let lock = NSLock()
 
+    /// One card insertion, as logged.
     public struct Row: Sendable, Hashable {
+        /// The 12-digit personal ID of the record the card was checked against.
         public let personalID: String
+        /// Which insertion of this ID it was: 1 for the first, more for a card read again.
         public let attempt: Int
+        /// When, ISO 8601 in UTC ("2025-03-14T09:30:00Z").
         public let time: String
+        /// The PC/SC reader's name.
         public let reader: String
+        /// `genuine`, `not-genuine`, `unverified`, or `error` when the card could not be read.
         public let verdict: String
+        /// What kept the card from `genuine`, joined by "; " (empty when it is); for `error`, the message and code.
         public let reasons: String
     }
 
+    /// Opens the log at `path`, creating the file and its table when absent; rows already there are kept.
     public init(path: String) throws(EMRTDError) {
         var handle: OpaquePointer?
         let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)

@@ -16,9 +16,13 @@ public import Personalization
 /// `@unchecked Sendable`: the reader threads share it; every `var` is read and written under `lock`
 /// only (`outcomes` also in `init`, before the station is shared), and every `let` is `Sendable`.
 public final class Station: @unchecked Sendable {
+    /// One card of the batch: the citizen's record and the portrait it must carry.
     public struct Entry: Sendable {
+        /// The record the chip must match; its personal ID gives the CAN.
         public let record: CitizenRecord
+        /// The portrait DG2's face image must be, byte for byte; nil leaves DG2 unchecked.
         public let photo: [UInt8]?
+        /// An entry for `record`, with `photo` to compare DG2 with.
         public init(record: CitizenRecord, photo: [UInt8]?) {
             self.record = record
             self.photo = photo
@@ -27,8 +31,11 @@ public final class Station: @unchecked Sendable {
 
     /// What the batch looks like: records that passed, failed (with the last reasons), and pending.
     public struct Summary: Sendable {
+        /// Personal IDs whose last attempt was genuine.
         public var passed: [String] = []
+        /// Personal IDs whose last attempt was not genuine, each with "verdict: reasons".
         public var failed: [(id: String, reasons: String)] = []
+        /// Personal IDs with no attempt yet.
         public var pending: [String] = []
     }
 
@@ -44,6 +51,10 @@ public final class Station: @unchecked Sendable {
     private var outcomes: [String: (verdict: String, reasons: String)] = [:]
     private var stopRequested = false
 
+    /// A station for the batch `entries`, checking against `trust` and logging to `log`. With `inOrder`
+    /// each card inserted takes the next record not yet genuine; without, the ID scanned by ``scan(_:)``.
+    /// `output` gets one line per event. What `log` already holds for the batch counts: a restarted
+    /// station goes on where it stopped.
     public init(entries: [Entry], trust: TrustStore, log: AuditLog, inOrder: Bool, output: @escaping @Sendable (String) -> Void) {
         self.entries = entries
         self.trust = trust
@@ -187,6 +198,7 @@ public final class Station: @unchecked Sendable {
             expected: (entry.record, entry.photo), source: reader)
     }
 
+    /// The batch as it stands: every entry by the verdict of its last attempt.
     public func summary() -> Summary {
         lock.withLock {
             var s = Summary()

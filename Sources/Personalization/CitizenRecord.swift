@@ -16,26 +16,44 @@ extension EMRTDError.Code {
 /// 991231 in the MRZ). Every string is NFC-normalized when the record is read, so a record typed
 /// with combining accents matches a chip written with precomposed ones.
 public struct CitizenRecord: Codable, Sendable, Hashable {
+    /// The 12-digit personal ID (DG13 field 1); its last 9 digits are the MRZ's document number, its last 6 the CAN.
     public var personalID: String
+    /// DG13 field 2, family name first ("Nguyễn Văn Minh"); the MRZ takes the first word as the surname.
     public var fullName: String
+    /// DG13 field 3, dd/mm/yyyy.
     public var dateOfBirth: String
+    /// DG13 field 4: "Nam" or "Nữ".
     public var sex: String
+    /// DG13 field 5 ("Việt Nam").
     public var nationality: String
+    /// DG13 field 6 ("Kinh").
     public var ethnicity: String
+    /// DG13 field 7 ("Không" when none).
     public var religion: String
+    /// DG13 field 8.
     public var placeOfOrigin: String
+    /// DG13 field 9.
     public var placeOfResidence: String
+    /// DG13 field 10.
     public var identifyingMarks: String
+    /// DG13 field 11, dd/mm/yyyy.
     public var dateOfIssue: String
+    /// DG13 field 12, dd/mm/yyyy or ``noExpiry``.
     public var dateOfExpiry: String
+    /// DG13 field 13, first value.
     public var fatherName: String
+    /// DG13 field 13, second value.
     public var motherName: String
+    /// DG13 field 14; nil writes the field without a value.
     public var spouseName: String?
+    /// DG13 field 15, the 9-digit ID of the card before; nil leaves the field out.
     public var oldIDNumber: String?
+    /// DG13 field 16 (16 characters of unconfirmed meaning); nil leaves the field out.
     public var field16: String?
     /// The portrait (JPEG or JPEG 2000), a path relative to the record file; optional.
     public var photo: String?
 
+    /// DG13 field 12 of a card that does not expire ("no time limit"); the MRZ writes 991231.
     public static let noExpiry = "Không thời hạn"
 
     /// An example, printed by `cccd perso --example-record` and documented in the README.
@@ -48,6 +66,7 @@ public struct CitizenRecord: Codable, Sendable, Hashable {
         fatherName: "Nguyễn Văn Hải", motherName: "Phạm Thị Lan", spouseName: nil, oldIDNumber: nil, field16: nil,
         photo: "face.jpg")
 
+    /// A record from its fields as given: nothing is normalized or checked (``validate()`` does that).
     public init(
         personalID: String, fullName: String, dateOfBirth: String, sex: String, nationality: String, ethnicity: String,
         religion: String, placeOfOrigin: String, placeOfResidence: String, identifyingMarks: String, dateOfIssue: String,
@@ -93,11 +112,13 @@ public struct CitizenRecord: Codable, Sendable, Hashable {
         return record
     }
 
+    /// Reads a record from the JSON file at `path`, as ``decode(json:)`` does.
     public static func load(from path: String) throws(EMRTDError) -> CitizenRecord {
         guard let data = FileManager.default.contents(atPath: path) else { throw EMRTDError(.io, "cannot read the record \(path)") }
         return try decode(json: [UInt8](data))
     }
 
+    /// The record as pretty-printed JSON with sorted keys, as ``decode(json:)`` reads it.
     public var encodedJSON: [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

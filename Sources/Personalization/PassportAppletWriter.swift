@@ -32,6 +32,7 @@ public enum PassportAppletWriter {
     public struct Step: Sendable {
         /// What the command does, for progress and errors ("UPDATE BINARY DG2 at 4080").
         public let title: String
+        /// The command APDU, sent in plain.
         public let command: CommandAPDU
         /// The file the step writes, if any.
         public let file: LDSFile?
@@ -39,6 +40,7 @@ public enum PassportAppletWriter {
         public var key: String? = nil
     }
 
+    /// How the image is written.
     public struct Options: Sendable {
         /// Whether to send the lock at the end. Unlocked, the card stays writable (and open to any reader).
         public var lock = true
@@ -46,15 +48,23 @@ public enum PassportAppletWriter {
         public var blockSize = 255
         /// Keys not to write, to make test cards with a defect: "mrz", "can", "aa", "ca".
         public var omittedKeys: Set<String> = []
+        /// Locked at the end, 255-byte blocks, every key written.
         public init() {}
     }
 
+    /// What ``write(_:to:options:progress:)`` did.
     public struct Report: Sendable {
+        /// Commands sent, the lock included.
         public var apdus = 0
+        /// File bytes written by UPDATE BINARY.
         public var bytesWritten = 0
+        /// The files created, in the order written.
         public var files: [LDSFile] = []
+        /// The keys written by PUT DATA ("BAC key", "CAN", "Active Authentication private exponent"…).
         public var keys: [String] = []
+        /// Whether the card accepted the lock (PUT DATA DE AD).
         public var locked = false
+        /// Wall-clock time of the whole write.
         public var seconds = 0.0
     }
 

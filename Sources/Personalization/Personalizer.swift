@@ -24,6 +24,7 @@ public enum Personalizer {
         /// Active Authentication.
         public var activeAuthentication: PrivateKey
 
+        /// Keys the issuer already has: a brainpoolP256r1 scalar and an Active Authentication private key.
         public init(chipAuthentication: [UInt8], activeAuthentication: PrivateKey) {
             self.chipAuthentication = chipAuthentication
             self.activeAuthentication = activeAuthentication

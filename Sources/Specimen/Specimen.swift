@@ -13,6 +13,7 @@ public enum Specimen {
     /// The holder's 12-digit personal ID: province 079 (Ho Chi Minh City), century-and-sex digit
     /// 1 (female, born 1900-1999), birth year 95, then a serial.
     public static let personalID = "079195001234"
+    /// The holder's date of birth as the MRZ writes it (YYMMDD): 14 March 1995.
     public static let dateOfBirth = "950314"
     /// The 40th birthday, as the CCCD rules set it for a card issued at 26.
     public static let dateOfExpiry = "350314"

@@ -9,6 +9,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
+    /// Decodes any JSON value; every number becomes a `Double`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
@@ -19,6 +20,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
+    /// Encodes the value back as the JSON it came from.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
@@ -31,13 +33,17 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// The member `key` of an object; nil when it is absent or this is not an object.
     public subscript(key: String) -> JSONValue? {
         if case .object(let o) = self { return o[key] }
         return nil
     }
 
+    /// The text of a string; nil for any other value.
     public var string: String? { if case .string(let s) = self { return s }; return nil }
+    /// The elements of an array; nil for any other value.
     public var array: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
+    /// A number that is a whole `Int`; nil for a fraction or any other value.
     public var int: Int? { if case .number(let n) = self, let i = Int(exactly: n) { return i }; return nil }
 }
 

@@ -7,13 +7,18 @@ import MRZ
 
 /// The outcome of one case.
 public struct VectorResult: Sendable {
+    /// The suite's name (its `suite` key).
     public let suite: String
+    /// The case's `id`.
     public let caseID: String
+    /// The case's `kind`, such as `bac-keys` or `pace`.
     public let kind: String
+    /// Where the case's values are published (document, section, page).
     public let source: String
     /// `nil` when the case passed; otherwise every mismatch, each naming the value.
     public let failures: [String]
 
+    /// Whether every compared value matched.
     public var passed: Bool { failures.isEmpty }
 }
 
@@ -26,12 +31,15 @@ public enum VectorRunner {
         "mrz-check-digit", "mrz-parse", "bac-keys", "kdf", "bac-mutual-authentication", "sm-transcript", "pace",
     ]
 
+    /// Runs the cases of `suite` whose ID is or contains `caseFilter` (every case without one), in file order.
     public static func run(_ suite: VectorSuite, caseFilter: String? = nil) -> [VectorResult] {
         suite.cases
             .filter { caseFilter == nil || $0.id == caseFilter || $0.id.contains(caseFilter!) }
             .map { run($0, suite: suite.name) }
     }
 
+    /// Runs one case of the suite named `suite`: a case of an unknown kind, a case that compares nothing,
+    /// and an `expected` key no comparison read all fail.
     public static func run(_ vector: VectorSuite.Case, suite: String) -> VectorResult {
         var check = Checker()
         let input = Fields(value: vector.input, context: "\(vector.id).input")

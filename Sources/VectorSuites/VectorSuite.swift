@@ -14,15 +14,23 @@ extension EMRTDError.Code {
 /// ```
 /// Every case names its source. Byte strings are uppercase hex without separators.
 public struct VectorSuite: Sendable {
+    /// The `schema` every suite file declares; a file without it is not a suite.
     public static let schema = "cccd-toolkit/vector-suite/v1"
 
+    /// One test vector: inputs fed to the production code and the published outputs it must give.
     public struct Case: Sendable {
+        /// The case's ID, unique in its suite ("D.4-transcript"); `cccd vectors run --case` selects by it.
         public let id: String
+        /// What the case exercises, one of ``VectorRunner/kinds``; the suite's `kind` when the case has none.
         public let kind: String
+        /// Where the values are published; the suite's `source` when the case names none.
         public let source: String
+        /// The values fed to the code, as the kind reads them.
         public let input: JSONValue
+        /// The values the code must produce, byte for byte; every key must be one the kind compares.
         public let expected: JSONValue
 
+        /// A case from its parts, for suites built in code.
         public init(id: String, kind: String, source: String, input: JSONValue, expected: JSONValue) {
             self.id = id
             self.kind = kind
@@ -32,13 +40,18 @@ public struct VectorSuite: Sendable {
         }
     }
 
+    /// The suite's `suite` key ("icao-9303-mrz"); `cccd vectors run --suite` selects by it.
     public let name: String
+    /// The suite's `title`, or its name when it has none.
     public let title: String
+    /// The suite's `source`: the publication its cases come from.
     public let source: String
+    /// The cases in file order.
     public let cases: [Case]
     /// The file the suite came from.
     public let path: String
 
+    /// Reads and validates the suite file at `path`.
     public init(contentsOf path: String) throws(EMRTDError) {
         let data: Data
         do {
@@ -55,6 +68,7 @@ public struct VectorSuite: Sendable {
         try self.init(json: root, path: path)
     }
 
+    /// Validates a decoded suite file; `path` names it in errors.
     public init(json root: JSONValue, path: String) throws(EMRTDError) {
         func fail(_ why: String) -> EMRTDError { EMRTDError(.vectorSuiteInvalid, "\(path): \(why)") }
         guard root["schema"]?.string == Self.schema else { throw fail("\"schema\" must be \"\(Self.schema)\"") }

@@ -53,6 +53,7 @@ public enum ChipQuirk: String, CaseIterable, Sendable, Hashable, Comparable {
     case bacRefused6A88 = "bac-refused-6a88"
     case bacLocksAfterFailure = "bac-locks-after-failure"
 
+    /// Orders quirks as they are declared, grouped by the part of the protocol they concern, for stable listings.
     public static func < (a: ChipQuirk, b: ChipQuirk) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }

@@ -82,14 +82,18 @@ public final class HostileChip: CardChannel {
 
     /// A step and a fault, written `STEP:FAULT` (e.g. `read:bad-mac`).
     public struct Plan: Sendable, Hashable, CustomStringConvertible {
+        /// The step whose answers are spoiled.
         public var step: Step
+        /// How they are spoiled.
         public var fault: Fault
 
+        /// The plan spoiling every answer at `step` with `fault`.
         public init(step: Step, fault: Fault) {
             self.step = step
             self.fault = fault
         }
 
+        /// Parses `STEP:FAULT` as `--hostile` takes it; throws naming every step and fault when `text` is not one.
         public init(parsing text: String) throws(EMRTDError) {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 2, let step = Step(rawValue: parts[0]), let fault = Fault(rawValue: parts[1]) else {
@@ -101,6 +105,7 @@ public final class HostileChip: CardChannel {
             self.init(step: step, fault: fault)
         }
 
+        /// `STEP:FAULT`, as ``init(parsing:)`` reads it.
         public var description: String { "\(step.rawValue):\(fault.rawValue)" }
 
         /// Every meaningful pair: the faults of secure messaging only at steps that use it.
@@ -112,7 +117,9 @@ public final class HostileChip: CardChannel {
         }
     }
 
+    /// The honest chip that computes every answer before it is spoiled.
     public let chip: VirtualChip
+    /// Where and how the answers are spoiled.
     public let plan: Plan
     /// How long a `slow` answer takes, in seconds.
     public var delay: Double
@@ -121,14 +128,19 @@ public final class HostileChip: CardChannel {
     private var chaining = false
     private var removed = false
 
+    /// A hostile chip over `chip`; a `slow` fault waits `delay` seconds (30 by default: past the reader's
+    /// 5-second limit per APDU).
     public init(chip: VirtualChip, plan: Plan, delay: Double = 30) {
         self.chip = chip
         self.plan = plan
         self.delay = delay
     }
 
+    /// The honest chip's: a hostile chip lies in its answers, not its ATR.
     public var supportsExtendedLength: Bool { chip.supportsExtendedLength }
 
+    /// The honest chip's answer, or, for a command of the plan's step, that answer spoiled by the fault
+    /// (or the card pulled out, or a slow answer).
     public func transmit(_ command: [UInt8]) throws(EMRTDError) -> [UInt8] {
         guard !removed else { throw EMRTDError(.cardRemoved, "the card was removed from the reader") }
         if chaining, command.count >= 2, command[1] == 0xC0 {

@@ -29,8 +29,11 @@ extension VirtualChip {
 /// from vpcd is a control code (00 power off, 01 power on, 02 reset, 04 get ATR); anything longer
 /// is a command APDU, answered with the response APDU. Closing the connection removes the card.
 public final class VPCDCardSide {
+    /// The chip that answers; powered off, on and reset as vpcd says.
     public let chip: VirtualChip
+    /// The host where vpcd listens.
     public let host: String
+    /// vpcd's TCP port: 35963 for the first virtual reader.
     public let port: UInt16
     /// After this many APDUs the card is pulled out (the connection closed): tests of removal mid-read.
     public var removeAfterAPDUs: Int?
@@ -44,8 +47,10 @@ public final class VPCDCardSide {
     /// Answers each command APDU in place of `chip.process` (a ``HostileChip``); `nil` pulls the card out.
     public var respond: (([UInt8]) -> [UInt8]?)?
 
+    /// Command APDUs received over every connection so far.
     public private(set) var apdus = 0
 
+    /// Serves `chip` to the vpcd at `host`:`port` once ``run(retryInterval:shouldStop:)`` is called.
     public init(chip: VirtualChip, host: String = "127.0.0.1", port: UInt16 = 35963) {
         self.chip = chip
         self.host = host

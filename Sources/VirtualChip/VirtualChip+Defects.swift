@@ -46,14 +46,17 @@ extension VirtualChip {
 
     /// The defects switched on, and the state they need.
     public struct Defects: Sendable {
+        /// The defects the chip shows.
         public var enabled: Set<Defect>
         /// The session as it was before the last accepted protected command (``Defect/sscReplayAccepted``).
         var previousSession: SecureMessaging?
 
+        /// The `enabled` defects switched on; none by default.
         public init(_ enabled: Set<Defect> = []) {
             self.enabled = enabled
         }
 
+        /// Whether `defect` is switched on.
         public func contains(_ defect: Defect) -> Bool { enabled.contains(defect) }
 
         /// Remembers the session state a replayed command would be checked against.

@@ -37,12 +37,16 @@ public final class VirtualChip: CardChannel {
         public var deniedFiles: Set<LDSFile> = []
         /// Reading this file makes the chip drop secure messaging (6988), every time.
         public var sessionBreaksOn: LDSFile? = nil
+        /// No fault: an honest chip.
         public init() {}
     }
 
     /// The files and settings the chip serves (while it is blank: what personalization wrote so far).
     public internal(set) var image: CardImage
+    /// What the chip supports (extended length, the longest READ BINARY answer, short file identifiers, odd
+    /// INS, BAC); from the image's `card.json`, widened by the Active Authentication quirks.
     public var limits: ChipLimits
+    /// Transport trouble switched on: corrupted MACs, removal, refused files, broken sessions.
     public var faults: Faults
     /// Conformance defects (VirtualChip+Defects.swift); none by default.
     public var defects = Defects()
@@ -89,8 +93,12 @@ public final class VirtualChip: CardChannel {
     public private(set) var commandLog: [CommandAPDU] = []
     /// Whether ``commandLog`` grows: a chip that serves for long (`cccd sim`, a fuzzer) keeps none.
     public var logsCommands = true
+    /// Command APDUs received through ``transmit(_:)`` since the chip was made (resets do not clear it).
     public private(set) var apduCount = 0
 
+    /// A chip serving `image`, with its keys from `card.json` (MRZ, CAN, Chip and Active Authentication
+    /// private keys); `random` gives its nonces and ephemeral keys. Throws when `card.json` holds a key
+    /// that does not parse.
     public init(image: CardImage, faults: Faults = Faults(), random: RandomSource = .system) throws(EMRTDError) {
         self.image = image
         self.limits = image.settings.chip
@@ -145,6 +153,7 @@ public final class VirtualChip: CardChannel {
         }
     }
 
+    /// Whether the ATR announces extended length: the chip's limit, or a defect or quirk that claims it.
     public var supportsExtendedLength: Bool { announcesExtendedLength }
 
     /// Whether secure messaging is established.
@@ -170,6 +179,8 @@ public final class VirtualChip: CardChannel {
         challenge = nil
     }
 
+    /// Answers one command APDU, as a PC/SC reader would pass it: with GET RESPONSE chaining when a quirk
+    /// asks for it, and a removal error once ``Faults/removeAfterAPDUs`` is passed.
     public func transmit(_ bytes: [UInt8]) throws(EMRTDError) -> [UInt8] {
         apduCount += 1
         if let limit = faults.removeAfterAPDUs, apduCount > limit {
