@@ -29,6 +29,9 @@ fi
 echo "== module diagram (README) matches Package.swift"
 scripts/module-diagram.py --check
 
+echo "== every public declaration documented"
+scripts/doc-coverage.py
+
 echo "== documentation (DocC catalogue of the library, warnings are errors)"
 swift package --disable-sandbox generate-documentation --target Inspection --warnings-as-errors 2>&1 | tail -3
 

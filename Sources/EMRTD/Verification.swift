@@ -81,10 +81,6 @@ public struct DocumentVerification: Sendable {
     /// `genuine`, `not-genuine` or `unverified`: the policy of the README's verification contract.
     public let verdict: Verdict
 
-    /// - Parameters:
-    ///   - files: the raw files read (or loaded from a card image).
-    ///   - chip: what Chip Authentication or PACE-CAM gave (`.notRun` for a card image).
-    ///   - active: what Active Authentication gave.
     /// Verifies what a read of the chip gave: its files, its chip checks, and what happened to
     /// every file it set out to read.
     public init(read: ReadResult, trust: TrustStore, at date: Date = Date(), recordDifferences: [String]? = nil) {
@@ -94,6 +90,9 @@ public struct DocumentVerification: Sendable {
     }
 
     /// - Parameters:
+    ///   - files: the raw files read (or loaded from a card image).
+    ///   - chip: what Chip Authentication or PACE-CAM gave (`.notRun` for a card image).
+    ///   - active: what Active Authentication gave.
     ///   - outcomes: what happened to each file a read set out to read (none for a card image,
     ///     which may hold any subset of files).
     public init(

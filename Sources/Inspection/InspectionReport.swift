@@ -71,7 +71,7 @@ public struct InspectionReport: Codable, Sendable {
         public var oldIDNumber: String?
         /// `mrz`: DG1's machine readable zone, one string per line, exactly as printed.
         public var mrz: [String]?
-        /// DG11 and DG12 text fields by name, when the chip has them.
+        /// DG11's text fields by name, when the chip has it.
         public var additionalPersonalDetails: [String: String]?
         /// `additionalDocumentDetails`: DG12's text fields by their Doc 9303-10 name, when the chip has DG12.
         public var additionalDocumentDetails: [String: String]?

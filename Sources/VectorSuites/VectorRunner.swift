@@ -15,7 +15,7 @@ public struct VectorResult: Sendable {
     public let kind: String
     /// Where the case's values are published (document, section, page).
     public let source: String
-    /// `nil` when the case passed; otherwise every mismatch, each naming the value.
+    /// Empty when the case passed; otherwise every mismatch, each naming the value.
     public let failures: [String]
 
     /// Whether every compared value matched.
