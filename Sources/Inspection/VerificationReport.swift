@@ -15,6 +15,10 @@ public struct VerificationReport: Codable, Sendable, Hashable {
         /// `reason`: what was checked and what came of it, for a person ("Active Authentication with the key
         /// of DG15 (RSA-2048, ISO/IEC 9796-2)").
         public var reason: String
+        /// `code`: a stable identifier of the outcome for programs, `CHECK.STATUS` ("chip.passed",
+        /// "active.failed", "files.incomplete"), or the error code of the first file that was not read
+        /// whole ("lds.read-failed"); absent in reports written before it existed.
+        public var code: String?
     }
 
     /// `checks.passive`: passive authentication of EF.SOD (ICAO 9303-11 5.1), its parts kept apart. EF.SOD's
@@ -50,6 +54,9 @@ public struct VerificationReport: Codable, Sendable, Hashable {
         public var csca: String?
         /// EF.CardSecurity, when the image or chip had one: its own status and reason.
         public var cardSecurity: Check?
+        /// `code`: "passive.passed", or the error code of the first issue found ("pa.hash-mismatch",
+        /// "x509.chain-untrusted" …), or "passive.STATUS"; absent in reports written before it existed.
+        public var code: String?
     }
 
     /// `passive`: passive authentication of EF.SOD, and of EF.CardSecurity when present.
@@ -76,18 +83,28 @@ public struct VerificationReport: Codable, Sendable, Hashable {
             status: outcome.status.rawValue, reason: outcome.reason, signature: v.passive.signature.rawValue,
             chain: v.passive.chain.rawValue, dataGroups: groups,
             signer: v.passive.signer.map { "\($0.subject)" }, csca: v.passive.csca.map { "\($0.subject)" },
-            cardSecurity: v.cardSecurity.map { Check(status: $0.status.rawValue, reason: $0.reasons.joined(separator: "; ")) })
-        chip = Check(status: v.chip.status.rawValue, reason: v.chip.reason)
-        active = Check(status: v.active.status.rawValue, reason: v.active.reason)
+            cardSecurity: v.cardSecurity.map {
+                Check(status: $0.status.rawValue, reason: $0.reasons.joined(separator: "; "),
+                      code: $0.issues.first?.code.rawValue ?? "card-security.\($0.status.rawValue)")
+            },
+            code: outcome.status == .passed ? "passive.passed" : v.passive.issues.first?.code.rawValue ?? "passive.\(outcome.status.rawValue)")
+        chip = Check(v.chip, "chip")
+        active = Check(v.active, "active")
         if readFromChip {
-            let outcome = v.filesOutcome
-            files = Check(status: outcome.status.rawValue, reason: outcome.reason)
+            files = Check(v.filesOutcome, "files", code: v.incompleteFiles.first?.error.code.rawValue)
         }
-        record = v.record.map { Check(status: $0.status.rawValue, reason: $0.reason) }
+        record = v.record.map { Check($0, "record") }
         recordDifferences = v.record == nil ? nil : v.recordDifferences
     }
 }
 
+
+extension VerificationReport.Check {
+    /// The check `name` as `outcome` says, with its stable code (`name.status` unless `code` is given).
+    init(_ outcome: CheckOutcome, _ name: String, code: String? = nil) {
+        self.init(status: outcome.status.rawValue, reason: outcome.reason, code: code ?? "\(name).\(outcome.status.rawValue)")
+    }
+}
 
 /// `cccd verify --json`: the verification of a card image read earlier.
 public struct ImageVerificationReport: Codable, Sendable {

@@ -206,7 +206,7 @@ struct ReadCommandTests {
         #expect(object?["verdict"] as? String == "unverified")
         let checks = object?["checks"] as? [String: Any]
         let files = checks?["files"] as? [String: String]
-        #expect(files == ["status": "incomplete", "reason": reason])
+        #expect(files == ["status": "incomplete", "reason": reason, "code": "lds.read-failed"])
         let inspect = try run("cccd", ["inspect", dir])
         #expect(inspect.status == 2)
         #expect(inspect.stdout.contains("DG13") && inspect.stdout.contains("MALFORMED"))

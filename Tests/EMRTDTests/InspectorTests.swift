@@ -24,8 +24,27 @@ struct InspectorTests {
         let checks = try #require(object["checks"] as? [String: Any])
         #expect(Set(checks.keys) == ["passive", "chip", "active", "files"])
         #expect((checks["files"] as? [String: String])?["status"] == "passed")
+        #expect(inspection.report.checks.passive.code == "passive.passed")
+        #expect([inspection.report.checks.chip.code, inspection.report.checks.active.code, inspection.report.checks.files?.code]
+            == ["chip.passed", "active.passed", "files.passed"])
         let back = try JSONDecoder().decode(InspectionReport.self, from: data)
         #expect(back.checks == inspection.report.checks)
+    }
+
+    @Test("Stable codes: a tampered data group, a file not read whole")
+    func codes() throws {
+        var image = try Specimen.cardImage()
+        image.files[.dg1]![10] ^= 0x01
+        let tampered = Inspector().inspect(image, trust: Specimen.testPKI.trustStore)
+        #expect(tampered.verdict == .notGenuine)
+        #expect(tampered.report.checks.passive.code == tampered.verification.passive.issues.first?.code.rawValue)
+        #expect(tampered.report.checks.passive.code?.contains(".") == true)
+        var truncated = try Specimen.cardImage()
+        truncated.files[.dg13] = Array(truncated.files[.dg13]!.prefix(100))
+        let chip = try VirtualChip(image: truncated)
+        let read = try Inspector().inspect(chip, key: .can("001234"), trust: Specimen.testPKI.trustStore)
+        #expect(read.report.checks.files?.code == "lds.read-failed")
+        #expect(read.report.checks.files?.status == "incomplete")
     }
 
     @Test("A card image: passive authentication only, no read to be complete")
