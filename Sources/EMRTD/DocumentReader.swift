@@ -29,12 +29,17 @@ public enum FileOutcome: Sendable, Hashable {
     public static let needExtendedAccessControl: Set<Int> = [3, 4]
 }
 
+extension EMRTDError.Code {
+    /// PACE-CAM's proof does not hold for the chip's static key (ICAO 9303-11 4.4.3.5.2).
+    public static let chipAuthenticationMappingFailed = Self("pace.cam-failed")
+}
+
 extension ReadResult {
     /// The chip check of this read: PACE-CAM when PACE used it, else Chip Authentication.
     public var chipCheck: ChipCheckResult {
         switch chipAuthenticationMapping {
         case .verified(let file, let how): return .passedWithKey(of: file, how)
-        case .failed(let why): return .failed("PACE-CAM: " + why)
+        case .failed(let why): return .failed(EMRTDError(.chipAuthenticationMappingFailed, "PACE-CAM: " + why))
         case .notRun: return chipAuthentication
         }
     }
@@ -54,12 +59,14 @@ public enum ChipAuthenticationMappingResult: Sendable, Hashable {
 public enum ChipCheckResult: Sendable, Hashable {
     case notRun
     /// The document does not offer it (no DG14 key, no DG15).
-    case notSupported(String)
+    case notSupported(EMRTDError)
     case passed(String)
     /// Passed with the static key of a file (DG14 or EF.CardSecurity), counting only once passive
     /// authentication has proved that file; the text says how.
     case passedWithKey(of: LDSFile, String)
-    case failed(String)
+    /// The chip could not prove it holds the key: the error says how, with a stable code
+    /// (`ca.failed`, `aa.failed`, `pace.cam-failed`).
+    case failed(EMRTDError)
 }
 
 /// The access control a read established.
@@ -380,7 +387,7 @@ public struct DocumentReader {
         do {
             configuration = try ChipAuthentication.configuration(from: DG14(dg14).securityInfos)
         } catch {
-            return .notSupported(error.message)
+            return .notSupported(error)
         }
         do {
             try session.performChipAuthentication(configuration)
@@ -389,7 +396,7 @@ public struct DocumentReader {
             // The chip is not the one DG14 describes (a clone). Reading goes on under the access
             // keys alone so the clerk sees what the chip holds, but it cannot be genuine.
             try session.reestablish()
-            return .failed(error.message)
+            return .failed(error)
         }
     }
 
@@ -400,7 +407,7 @@ public struct DocumentReader {
         do {
             configuration = try ActiveAuthentication.configuration(dg15: DG15(dg15), dg14: dg14.flatMap { try? DG14($0) })
         } catch {
-            return .notSupported(error.message)
+            return .notSupported(error)
         }
         do {
             try ActiveAuthentication.perform(configuration, over: session.channel, extendedLength: session.extendedLengthUsable)
@@ -411,7 +418,7 @@ public struct DocumentReader {
             }
             return .passed(kind)
         } catch where error.code == .aaFailed {
-            return .failed(error.message)
+            return .failed(error)
         }
     }
 

@@ -21,10 +21,15 @@ public struct CheckOutcome: Sendable, Hashable {
     /// What was checked and what came of it, for a person.
     public var reason: String
 
-    /// A check with `status`, because of `reason`.
-    public init(_ status: Status, _ reason: String) {
+    /// The error that decided the outcome, when one did: a stable code for programs (`ca.failed`,
+    /// `aa.failed`, `pace.cam-failed`, `aa.unsupported` …).
+    public var code: EMRTDError.Code?
+
+    /// A check with `status`, because of `reason` (and the error `code` that decided it).
+    public init(_ status: Status, _ reason: String, code: EMRTDError.Code? = nil) {
         self.status = status
         self.reason = reason
+        self.code = code
     }
 }
 
@@ -157,11 +162,11 @@ public struct DocumentVerification: Sendable {
         case .notRun:
             return CheckOutcome(.notRun, "\(what) was not run")
         case .notSupported(let why):
-            return CheckOutcome(.notSupported, why)
+            return CheckOutcome(.notSupported, why.message, code: why.code)
         case .failed(let why):
             // A failure stands whatever passive authentication says: the chip does not hold the key
             // its own data group announces.
-            return CheckOutcome(.failed, why)
+            return CheckOutcome(.failed, why.message, code: why.code)
         case .passed(let what2):
             let how = "\(what) with the key of DG\(dataGroup) (\(what2))"
             return gate(proved: how, keyOf: LDSFile.dataGroups[dataGroup - 1], passive, cardSecurity: cardSecurity)

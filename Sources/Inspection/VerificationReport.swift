@@ -102,7 +102,9 @@ public struct VerificationReport: Codable, Sendable, Hashable {
 extension VerificationReport.Check {
     /// The check `name` as `outcome` says, with its stable code (`name.status` unless `code` is given).
     init(_ outcome: CheckOutcome, _ name: String, code: String? = nil) {
-        self.init(status: outcome.status.rawValue, reason: outcome.reason, code: code ?? "\(name).\(outcome.status.rawValue)")
+        self.init(
+            status: outcome.status.rawValue, reason: outcome.reason,
+            code: code ?? outcome.code?.rawValue ?? "\(name).\(outcome.status.rawValue)")
     }
 }
 

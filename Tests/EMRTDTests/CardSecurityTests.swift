@@ -71,7 +71,7 @@ struct CardSecurityTests {
         #expect(result.files[.cardSecurity] == image.files[.cardSecurity])
         #expect(v.passive.status == .passed)
         #expect(v.cardSecurity?.status == .passed)
-        #expect(v.chip == CheckOutcome(.failed, reason))
+        #expect(v.chip == CheckOutcome(.failed, reason, code: .chipAuthenticationMappingFailed))
         #expect(v.verdict == .notGenuine)
     }
 
