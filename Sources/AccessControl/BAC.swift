@@ -89,8 +89,8 @@ public enum BAC {
         let rndIFD = try random.bytes(8)
         let kIFD = try random.bytes(16)
 
-        let eIFD = try LegacyCiphers.TripleDES.encryptCBC(key: keys.encryption.bytes, rndIFD + rndIC + kIFD)
-        let mIFD = try LegacyCiphers.RetailMAC.mac(key: keys.mac.bytes, eIFD)
+        let eIFD = try LegacyCiphers.TripleDES.encryptCBC(key: keys.encryption, rndIFD + rndIC + kIFD)
+        let mIFD = try LegacyCiphers.RetailMAC.mac(key: keys.mac, eIFD)
         let answer = try connection.send(CommandAPDU(ins: 0x82, p1: 0, p2: 0, data: eIFD + mIFD, ne: 40))
         switch answer.statusWord {
         case .success:
@@ -115,10 +115,10 @@ public enum BAC {
         }
         let eIC = Array(answer.data[0..<32])
         let mIC = Array(answer.data[32..<40])
-        guard constantTimeEquals(try LegacyCiphers.RetailMAC.mac(key: keys.mac.bytes, eIC), mIC) else {
+        guard constantTimeEquals(try LegacyCiphers.RetailMAC.mac(key: keys.mac, eIC), mIC) else {
             throw EMRTDError(.bacInvalidResponse, "the MAC of the chip's BAC cryptogram does not verify")
         }
-        let r = try LegacyCiphers.TripleDES.decryptCBC(key: keys.encryption.bytes, eIC)
+        let r = try LegacyCiphers.TripleDES.decryptCBC(key: keys.encryption, eIC)
         guard constantTimeEquals(Array(r[0..<8]), rndIC), constantTimeEquals(Array(r[8..<16]), rndIFD) else {
             throw EMRTDError(.bacInvalidResponse, "the chip's BAC answer does not echo the nonces")
         }
@@ -147,14 +147,14 @@ public enum BAC {
         guard commandData.count == 40, rndIC.count == 8 else { return nil }
         let eIFD = Array(commandData[0..<32])
         let mIFD = Array(commandData[32..<40])
-        guard constantTimeEquals(try LegacyCiphers.RetailMAC.mac(key: keys.mac.bytes, eIFD), mIFD) else { return nil }
-        let s = try LegacyCiphers.TripleDES.decryptCBC(key: keys.encryption.bytes, eIFD)
+        guard constantTimeEquals(try LegacyCiphers.RetailMAC.mac(key: keys.mac, eIFD), mIFD) else { return nil }
+        let s = try LegacyCiphers.TripleDES.decryptCBC(key: keys.encryption, eIFD)
         guard constantTimeEquals(Array(s[8..<16]), rndIC) else { return nil }
         let rndIFD = Array(s[0..<8])
         let kIFD = Array(s[16..<32])
         let kIC = try random.bytes(16)
-        let eIC = try LegacyCiphers.TripleDES.encryptCBC(key: keys.encryption.bytes, rndIC + rndIFD + kIC)
-        let mIC = try LegacyCiphers.RetailMAC.mac(key: keys.mac.bytes, eIC)
+        let eIC = try LegacyCiphers.TripleDES.encryptCBC(key: keys.encryption, rndIC + rndIFD + kIC)
+        let mIC = try LegacyCiphers.RetailMAC.mac(key: keys.mac, eIC)
         let session = try makeSession(kIFD: kIFD, kIC: kIC, rndIC: rndIC, rndIFD: rndIFD)
         return (eIC + mIC, session)
     }

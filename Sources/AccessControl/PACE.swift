@@ -227,7 +227,7 @@ public enum PACE {
             throw EMRTDError(.paceFailed, "MSE:Set AT for \(config.protocolName) with the \(password.name): the chip answered \(mse.statusWord)")
         }
 
-        let kPi = SecretBytes(KeyDerivation.derive(secret: password.secret.bytes, purpose: .password, cipher: config.cipher))
+        let kPi = KeyDerivation.derive(secret: password.secret, purpose: .password, cipher: config.cipher)
         let domain = try PACEDomain.standard(parameterID: config.parameterID)
 
         // GA 1: the encrypted nonce.
@@ -235,7 +235,7 @@ public enum PACE {
         guard !z.isEmpty, z.count % config.blockSize == 0 else {
             throw EMRTDError(.paceInvalidResponse, "the encrypted nonce has \(z.count) bytes, not whole cipher blocks")
         }
-        let s = try decrypt(z, key: kPi.bytes, cipher: config.cipher)
+        let s = try decrypt(z, key: kPi, cipher: config.cipher)
 
         // GA 2: mapping.
         let mapped: PACEDomain
@@ -350,13 +350,13 @@ public enum PACE {
         }
     }
 
-    static func decrypt(_ z: [UInt8], key: [UInt8], cipher: KeyDerivation.Cipher) throws(EMRTDError) -> [UInt8] {
+    static func decrypt(_ z: [UInt8], key: SecretBytes, cipher: KeyDerivation.Cipher) throws(EMRTDError) -> [UInt8] {
         cipher == .tripleDES
             ? try LegacyCiphers.TripleDES.decryptCBC(key: key, z)
             : try AESCipher.decryptCBC(key: key, iv: [UInt8](repeating: 0, count: 16), z)
     }
 
-    static func encrypt(_ s: [UInt8], key: [UInt8], cipher: KeyDerivation.Cipher) throws(EMRTDError) -> [UInt8] {
+    static func encrypt(_ s: [UInt8], key: SecretBytes, cipher: KeyDerivation.Cipher) throws(EMRTDError) -> [UInt8] {
         cipher == .tripleDES
             ? try LegacyCiphers.TripleDES.encryptCBC(key: key, s)
             : try AESCipher.encryptCBC(key: key, iv: [UInt8](repeating: 0, count: 16), s)
@@ -367,9 +367,9 @@ public enum PACE {
         let input = TLV(tag: 0x7F49, value: TLV(tag: 0x06, value: config.protocolOID).encoded()
             + TLV(tag: TLVTag(rawValue: domain.publicKeyTag), value: publicKey).encoded()).encoded()
         if config.cipher == .tripleDES {
-            return try LegacyCiphers.RetailMAC.mac(key: macKey.bytes, input)
+            return try LegacyCiphers.RetailMAC.mac(key: macKey, input)
         }
-        return Array(try AESCMAC.mac(key: macKey.bytes, input).prefix(8))
+        return Array(try AESCMAC.mac(key: macKey, input).prefix(8))
     }
 
     /// PACE-CAM (ICAO 9303-11 4.4.3.5): A.IC = E(KSenc, CA.IC) with IV = E(KSenc, -1), padded.
@@ -377,8 +377,8 @@ public enum PACE {
         guard config.cipher != .tripleDES, !encrypted.isEmpty, encrypted.count % 16 == 0 else {
             throw EMRTDError(.paceInvalidResponse, "PACE-CAM: the encrypted chip authentication data is malformed")
         }
-        let iv = try AESCipher.encryptECB(key: key.bytes, [UInt8](repeating: 0xFF, count: 16))
-        let padded = try AESCipher.decryptCBC(key: key.bytes, iv: iv, encrypted)
+        let iv = try AESCipher.encryptECB(key: key, [UInt8](repeating: 0xFF, count: 16))
+        let padded = try AESCipher.decryptCBC(key: key, iv: iv, encrypted)
         do {
             return try ISO9797Padding.unpad(padded)
         } catch {
@@ -387,8 +387,8 @@ public enum PACE {
     }
 
     static func encryptChipAuthenticationData(_ data: [UInt8], key: SecretBytes) throws(EMRTDError) -> [UInt8] {
-        let iv = try AESCipher.encryptECB(key: key.bytes, [UInt8](repeating: 0xFF, count: 16))
-        return try AESCipher.encryptCBC(key: key.bytes, iv: iv, ISO9797Padding.pad(data, blockSize: 16))
+        let iv = try AESCipher.encryptECB(key: key, [UInt8](repeating: 0xFF, count: 16))
+        return try AESCipher.encryptCBC(key: key, iv: iv, ISO9797Padding.pad(data, blockSize: 16))
     }
 }
 

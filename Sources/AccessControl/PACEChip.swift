@@ -36,7 +36,7 @@ extension PACE {
         ///   - chipAuthenticationPrivateKey: SK.IC, the static Chip Authentication key (PACE-CAM only).
         public init(configuration: Configuration, password: Password, chipAuthenticationPrivateKey: [UInt8]? = nil) throws(EMRTDError) {
             self.configuration = configuration
-            kPi = SecretBytes(KeyDerivation.derive(secret: password.secret.bytes, purpose: .password, cipher: configuration.cipher))
+            kPi = KeyDerivation.derive(secret: password.secret, purpose: .password, cipher: configuration.cipher)
             domain = try PACEDomain.standard(parameterID: configuration.parameterID)
             staticKey = chipAuthenticationPrivateKey
             if configuration.mapping == .chipAuthentication && staticKey == nil {
@@ -68,7 +68,7 @@ extension PACE {
             case 1:
                 guard objects.isEmpty else { return .refused(.incorrectData) }
                 nonce = try SecureRandom.bytes(configuration.nonceLength)
-                let z = try PACE.encrypt(nonce, key: kPi.bytes, cipher: configuration.cipher)
+                let z = try PACE.encrypt(nonce, key: kPi, cipher: configuration.cipher)
                 step = 2
                 return .continue(TLV(tag: 0x80, value: z).encoded())
             case 2:

@@ -38,6 +38,19 @@ final class BigNum {
         if secret { setConstantTime() }
     }
 
+    /// The secret unsigned big-endian integer `secret`, read in place (constant-time operations).
+    convenience init(secret: SecretBytes) throws(EMRTDError) {
+        guard secret.count <= maximumIntegerBytes else {
+            throw EMRTDError(.invalidArgument, "integer of \(secret.count) bytes is too long (at most \(maximumIntegerBytes))")
+        }
+        try self.init()
+        let ok = secret.withUnsafeBytes { s in
+            BN_bin2bn(s.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(s.count), pointer) != nil
+        }
+        guard ok else { throw OpenSSL.failure("BN_bin2bn") }
+        setConstantTime()
+    }
+
     /// A small non-negative integer.
     convenience init(word: UInt) throws(EMRTDError) {
         try self.init()

@@ -77,14 +77,30 @@ public enum LegacyCiphers {
         public static func encryptCBC(
             key: [UInt8], iv: [UInt8] = [UInt8](repeating: 0, count: 8), _ plaintext: [UInt8]
         ) throws(EMRTDError) -> [UInt8] {
-            try OpenSSL.cipher(try cbcName(key), key: key, iv: iv, encrypt: true, plaintext)
+            try encryptCBC(key: SecretBytes(key), iv: iv, plaintext)
+        }
+
+        /// 3DES-CBC encryption under a key held in wipeable storage (a session or access key).
+        public static func encryptCBC(
+            key: SecretBytes, iv: [UInt8] = [UInt8](repeating: 0, count: 8), _ plaintext: [UInt8]
+        ) throws(EMRTDError) -> [UInt8] {
+            let name = try cbcName(key.count)
+            return try key.withUnsafeBytes { (k) throws(EMRTDError) in try OpenSSL.cipher(name, key: k, iv: iv, encrypt: true, plaintext) }
         }
 
         /// Inverse of ``encryptCBC(key:iv:_:)``; the result still carries its padding.
         public static func decryptCBC(
             key: [UInt8], iv: [UInt8] = [UInt8](repeating: 0, count: 8), _ ciphertext: [UInt8]
         ) throws(EMRTDError) -> [UInt8] {
-            try OpenSSL.cipher(try cbcName(key), key: key, iv: iv, encrypt: false, ciphertext)
+            try decryptCBC(key: SecretBytes(key), iv: iv, ciphertext)
+        }
+
+        /// 3DES-CBC decryption under a key held in wipeable storage.
+        public static func decryptCBC(
+            key: SecretBytes, iv: [UInt8] = [UInt8](repeating: 0, count: 8), _ ciphertext: [UInt8]
+        ) throws(EMRTDError) -> [UInt8] {
+            let name = try cbcName(key.count)
+            return try key.withUnsafeBytes { (k) throws(EMRTDError) in try OpenSSL.cipher(name, key: k, iv: iv, encrypt: false, ciphertext) }
         }
 
         /// Encrypts exactly one 8-byte block.
@@ -93,19 +109,19 @@ public enum LegacyCiphers {
                 throw EMRTDError(.invalidInputLength, "3DES ECB takes one 8-byte block, got \(block.count) bytes")
             }
             let name = key.count == 24 ? "DES-EDE3-ECB" : "DES-EDE-ECB"
-            try checkKey(key)
-            return try OpenSSL.cipher(name, key: key, iv: [], encrypt: true, block)
+            try checkKey(key.count)
+            return try SecretBytes(key).withUnsafeBytes { (k) throws(EMRTDError) in try OpenSSL.cipher(name, key: k, iv: [], encrypt: true, block) }
         }
 
-        private static func checkKey(_ key: [UInt8]) throws(EMRTDError) {
-            guard key.count == 16 || key.count == 24 else {
-                throw EMRTDError(.invalidKeyLength, "3DES needs a 16- or 24-byte key, got \(key.count) bytes")
+        private static func checkKey(_ count: Int) throws(EMRTDError) {
+            guard count == 16 || count == 24 else {
+                throw EMRTDError(.invalidKeyLength, "3DES needs a 16- or 24-byte key, got \(count) bytes")
             }
         }
 
-        private static func cbcName(_ key: [UInt8]) throws(EMRTDError) -> String {
-            try checkKey(key)
-            return key.count == 24 ? "DES-EDE3-CBC" : "DES-EDE-CBC"
+        private static func cbcName(_ count: Int) throws(EMRTDError) -> String {
+            try checkKey(count)
+            return count == 24 ? "DES-EDE3-CBC" : "DES-EDE-CBC"
         }
     }
 
@@ -117,6 +133,11 @@ public enum LegacyCiphers {
         /// - Parameter padded: when true (the default), ISO/IEC 9797-1 padding method 2 is applied
         ///   first; when false `message` must already be a non-empty whole number of 8-byte blocks.
         public static func mac(key: [UInt8], _ message: [UInt8], padded: Bool = true) throws(EMRTDError) -> [UInt8] {
+            try mac(key: SecretBytes(key), message, padded: padded)
+        }
+
+        /// The retail MAC under a key held in wipeable storage (BAC's Kmac, a session's KSmac).
+        public static func mac(key: SecretBytes, _ message: [UInt8], padded: Bool = true) throws(EMRTDError) -> [UInt8] {
             guard key.count == 16 else {
                 throw EMRTDError(.invalidKeyLength, "the retail MAC needs a 16-byte key, got \(key.count) bytes")
             }
@@ -126,7 +147,6 @@ public enum LegacyCiphers {
                     .invalidInputLength,
                     "retail MAC input must be a non-empty multiple of 8 bytes, got \(data.count)")
             }
-            let k1 = Array(key[0..<8])
             let zero = [UInt8](repeating: 0, count: 8)
 
             // Single-DES CBC with K1 over every block but the last. 3DES-EDE with K1‖K1 is exactly
@@ -134,7 +154,13 @@ public enum LegacyCiphers {
             // plain "DES-CBC" lives only in the legacy provider.
             var chain = zero
             if data.count > 8 {
-                let head = try LegacyCiphers.TripleDES.encryptCBC(key: k1 + k1, iv: zero, Array(data[..<(data.count - 8)]))
+                let k1k1 = SecretBytes(count: 16) { out in
+                    key.withUnsafeBytes { k in
+                        out.copyMemory(from: UnsafeRawBufferPointer(rebasing: k[0..<8]))
+                        UnsafeMutableRawBufferPointer(rebasing: out[8..<16]).copyMemory(from: UnsafeRawBufferPointer(rebasing: k[0..<8]))
+                    }
+                }
+                let head = try LegacyCiphers.TripleDES.encryptCBC(key: k1k1, iv: zero, Array(data[..<(data.count - 8)]))
                 chain = Array(head.suffix(8))
             }
             // Last block: E_K1, then the output transformation D_K2 and E_K1 — together that is one
@@ -183,22 +209,42 @@ public enum AESCipher {
 
     /// AES-CBC; `plaintext` must be a whole number of 16-byte blocks and `iv` 16 bytes.
     public static func encryptCBC(key: [UInt8], iv: [UInt8], _ plaintext: [UInt8]) throws(EMRTDError) -> [UInt8] {
-        try OpenSSL.cipher(try name(key, "CBC"), key: key, iv: iv, encrypt: true, plaintext)
+        try encryptCBC(key: SecretBytes(key), iv: iv, plaintext)
     }
 
-    /// Inverse of ``encryptCBC(key:iv:_:)``.
+    /// AES-CBC under a key held in wipeable storage.
+    public static func encryptCBC(key: SecretBytes, iv: [UInt8], _ plaintext: [UInt8]) throws(EMRTDError) -> [UInt8] {
+        try run(key, "CBC", iv: iv, encrypt: true, plaintext)
+    }
+
+    /// Inverse of ``encryptCBC(key:iv:_:)-(SecretBytes,_,_)``.
     public static func decryptCBC(key: [UInt8], iv: [UInt8], _ ciphertext: [UInt8]) throws(EMRTDError) -> [UInt8] {
-        try OpenSSL.cipher(try name(key, "CBC"), key: key, iv: iv, encrypt: false, ciphertext)
+        try decryptCBC(key: SecretBytes(key), iv: iv, ciphertext)
+    }
+
+    /// AES-CBC decryption under a key held in wipeable storage.
+    public static func decryptCBC(key: SecretBytes, iv: [UInt8], _ ciphertext: [UInt8]) throws(EMRTDError) -> [UInt8] {
+        try run(key, "CBC", iv: iv, encrypt: false, ciphertext)
     }
 
     /// AES-ECB over a whole number of 16-byte blocks (one block computes the SM IV).
     public static func encryptECB(key: [UInt8], _ plaintext: [UInt8]) throws(EMRTDError) -> [UInt8] {
-        try OpenSSL.cipher(try name(key, "ECB"), key: key, iv: [], encrypt: true, plaintext)
+        try encryptECB(key: SecretBytes(key), plaintext)
     }
 
-    /// Inverse of ``encryptECB(key:_:)``.
+    /// AES-ECB under a key held in wipeable storage.
+    public static func encryptECB(key: SecretBytes, _ plaintext: [UInt8]) throws(EMRTDError) -> [UInt8] {
+        try run(key, "ECB", iv: [], encrypt: true, plaintext)
+    }
+
+    /// Inverse of ``encryptECB(key:_:)-(SecretBytes,_)``.
     public static func decryptECB(key: [UInt8], _ ciphertext: [UInt8]) throws(EMRTDError) -> [UInt8] {
-        try OpenSSL.cipher(try name(key, "ECB"), key: key, iv: [], encrypt: false, ciphertext)
+        try run(SecretBytes(key), "ECB", iv: [], encrypt: false, ciphertext)
+    }
+
+    private static func run(_ key: SecretBytes, _ mode: String, iv: [UInt8], encrypt: Bool, _ input: [UInt8]) throws(EMRTDError) -> [UInt8] {
+        let name = try cipherName(keyLength: key.count, mode: mode)
+        return try key.withUnsafeBytes { (k) throws(EMRTDError) in try OpenSSL.cipher(name, key: k, iv: iv, encrypt: encrypt, input) }
     }
 
     static func cipherName(keyLength: Int, mode: String) throws(EMRTDError) -> String {
@@ -208,9 +254,6 @@ public enum AESCipher {
         return "AES-\(keyLength * 8)-\(mode)"
     }
 
-    private static func name(_ key: [UInt8], _ mode: String) throws(EMRTDError) -> String {
-        try cipherName(keyLength: key.count, mode: mode)
-    }
 }
 
 /// AES-CMAC (NIST SP 800-38B), the MAC of AES secure messaging and of the PACE authentication
@@ -219,7 +262,13 @@ public enum AESCMAC {
     /// The full 16-byte CMAC of `message`; Doc 9303 truncates it to the first 8 bytes.
     /// `key` is 16, 24 or 32 bytes.
     public static func mac(key: [UInt8], _ message: [UInt8]) throws(EMRTDError) -> [UInt8] {
-        try OpenSSL.cmac(cipher: try AESCipher.cipherName(keyLength: key.count, mode: "CBC"), key: key, message)
+        try mac(key: SecretBytes(key), message)
+    }
+
+    /// The CMAC under a key held in wipeable storage (KSmac, the PACE token key).
+    public static func mac(key: SecretBytes, _ message: [UInt8]) throws(EMRTDError) -> [UInt8] {
+        let name = try AESCipher.cipherName(keyLength: key.count, mode: "CBC")
+        return try key.withUnsafeBytes { (k) throws(EMRTDError) in try OpenSSL.cmac(cipher: name, key: k, message) }
     }
 }
 
@@ -256,28 +305,39 @@ public enum KeyDerivation {
     /// 3DES and AES-128 use the first 16 bytes of SHA-1 (for 3DES with DES parity adjusted, as the
     /// App. D.1 example shows); AES-192 the first 24 and AES-256 all 32 bytes of SHA-256.
     public static func derive(secret: [UInt8], purpose: Purpose, cipher: Cipher) -> [UInt8] {
+        derive(secret: SecretBytes(secret), purpose: purpose, cipher: cipher).withUnsafeBytes { Array($0) }
+    }
+
+    /// ``derive(secret:purpose:cipher:)-([UInt8],_,_)`` from and into wipeable storage: the secret,
+    /// the digest and the key never pass through an array.
+    public static func derive(secret: SecretBytes, purpose: Purpose, cipher: Cipher) -> SecretBytes {
         let c = purpose.rawValue
-        let input = secret + [UInt8(truncatingIfNeeded: c >> 24), UInt8(truncatingIfNeeded: c >> 16),
-                              UInt8(truncatingIfNeeded: c >> 8), UInt8(truncatingIfNeeded: c)]
-        switch cipher {
-        case .tripleDES:
-            return adjustDESParity(Array(HashAlgorithm.sha1.hash(input).prefix(16)))
-        case .aes128:
-            return Array(HashAlgorithm.sha1.hash(input).prefix(16))
-        case .aes192:
-            return Array(HashAlgorithm.sha256.hash(input).prefix(24))
-        case .aes256:
-            return HashAlgorithm.sha256.hash(input)
+        let counter: [UInt8] = [UInt8(truncatingIfNeeded: c >> 24), UInt8(truncatingIfNeeded: c >> 16),
+                                UInt8(truncatingIfNeeded: c >> 8), UInt8(truncatingIfNeeded: c)]
+        let (name, length) = cipher == .tripleDES || cipher == .aes128 ? ("SHA1", 20) : ("SHA256", 32)
+        let digest = SecretBytes(count: length) { out in
+            secret.withUnsafeBytes { s in
+                counter.withUnsafeBytes { c in OpenSSL.digest(name, length: length, parts: [s, c], into: out) }
+            }
+        }
+        return SecretBytes(count: cipher.keyLength) { out in
+            digest.withUnsafeBytes { d in out.copyMemory(from: UnsafeRawBufferPointer(rebasing: d[0..<cipher.keyLength])) }
+            if cipher == .tripleDES {
+                for i in out.indices { out[i] = adjustDESParity(out[i]) }
+            }
         }
     }
 
     /// Sets the least significant bit of each byte so that every byte has an odd number of one bits
     /// (FIPS 46-3 DES key parity). DES ignores these bits; the spec examples show keys adjusted.
     public static func adjustDESParity(_ key: [UInt8]) -> [UInt8] {
-        key.map { byte in
-            let high = byte & 0xFE
-            return high.nonzeroBitCount % 2 == 0 ? high | 1 : high
-        }
+        key.map(adjustDESParity)
+    }
+
+    /// One key byte with DES parity.
+    static func adjustDESParity(_ byte: UInt8) -> UInt8 {
+        let high = byte & 0xFE
+        return high.nonzeroBitCount % 2 == 0 ? high | 1 : high
     }
 }
 

@@ -53,6 +53,21 @@ enum OpenSSL {
         return out
     }
 
+    /// Digest of the concatenation of `parts`, written into `output` (at least the digest's
+    /// length): for a key derived from a secret, so neither the input nor the digest is copied.
+    static func digest(_ name: String, length: Int, parts: [UnsafeRawBufferPointer], into output: UnsafeMutableRawBufferPointer) {
+        guard let md = EVP_MD_fetch(nil, name, nil), let ctx = EVP_MD_CTX_new() else {
+            fatalError("\(failure("EVP_MD_fetch(\(name))").message)")
+        }
+        defer { EVP_MD_free(md); EVP_MD_CTX_free(ctx) }
+        precondition(Int(EVP_MD_get_size(md)) == length && output.count >= length, "OpenSSL digest \(name) has an unexpected size")
+        var outLength: UInt32 = 0
+        var ok = EVP_DigestInit_ex2(ctx, md, nil) == 1
+        for part in parts where ok && part.count > 0 { ok = EVP_DigestUpdate(ctx, part.baseAddress, part.count) == 1 }
+        ok = ok && EVP_DigestFinal_ex(ctx, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &outLength) == 1
+        guard ok, Int(outLength) == length else { fatalError("\(failure("EVP_Digest(\(name))").message)") }
+    }
+
     // MARK: Block ciphers
 
     /// Runs `input` through the named cipher without padding.
@@ -61,7 +76,7 @@ enum OpenSSL {
     ///   - name: an OpenSSL cipher name such as `DES-EDE-CBC` or `AES-128-ECB`.
     ///   - iv: ignored (and may be empty) for ECB ciphers; must be exactly the cipher's IV length otherwise.
     static func cipher(
-        _ name: String, key: [UInt8], iv: [UInt8], encrypt: Bool, _ input: [UInt8]
+        _ name: String, key: UnsafeRawBufferPointer, iv: [UInt8], encrypt: Bool, _ input: [UInt8]
     ) throws(EMRTDError) -> [UInt8] {
         ERR_clear_error()
         guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else { throw failure("EVP_CIPHER_fetch(\(name))") }
@@ -92,7 +107,8 @@ enum OpenSSL {
         var updateLength: Int32 = 0
         var finalLength: Int32 = 0
         var failedStep: String? = nil
-        key.withUnsafeBufferPointer { k in
+        do {
+            let k = key.bindMemory(to: UInt8.self)
             iv.withUnsafeBufferPointer { v in
                 input.withUnsafeBufferPointer { i in
                     out.withUnsafeMutableBufferPointer { o in
@@ -124,7 +140,7 @@ enum OpenSSL {
     // MARK: CMAC
 
     /// Full-length CMAC (NIST SP 800-38B) with the named CBC cipher; the key length must match it.
-    static func cmac(cipher name: String, key: [UInt8], _ message: [UInt8]) throws(EMRTDError) -> [UInt8] {
+    static func cmac(cipher name: String, key: UnsafeRawBufferPointer, _ message: [UInt8]) throws(EMRTDError) -> [UInt8] {
         ERR_clear_error()
         guard let mac = EVP_MAC_fetch(nil, "CMAC", nil) else { throw failure("EVP_MAC_fetch(CMAC)") }
         defer { EVP_MAC_free(mac) }
@@ -134,7 +150,8 @@ enum OpenSSL {
         var out = [UInt8](repeating: 0, count: 16)
         var outLength = 0
         var failedStep: String? = nil
-        key.withUnsafeBufferPointer { k in
+        do {
+            let k = key.bindMemory(to: UInt8.self)
             message.withUnsafeBufferPointer { m in
                 out.withUnsafeMutableBufferPointer { o in
                     guard cccd_cmac_init(ctx, name, k.baseAddress, k.count) == 1

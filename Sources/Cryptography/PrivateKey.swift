@@ -135,10 +135,11 @@ public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringCo
     // MARK: Encodings
 
     /// The unencrypted PKCS #8 `PrivateKeyInfo`. Secret: store it only where a key belongs.
-    public var pkcs8: [UInt8] { encoded.bytes }
+    /// An export: the caller's copy is the caller's to protect.
+    public var pkcs8: [UInt8] { encoded.withUnsafeBytes { Array($0) } }
 
     /// ``pkcs8`` as PEM (`-----BEGIN PRIVATE KEY-----`).
-    public var pem: String { PKIPEM.encode(label: "PRIVATE KEY", der: encoded.bytes) }
+    public var pem: String { PKIPEM.encode(label: "PRIVATE KEY", der: pkcs8) }
 
     /// The public key's type and size, marked redacted: `PrivateKey(EC secp256r1, redacted)`.
     public var description: String { "PrivateKey(\(publicKey.description.dropFirst("PublicKey(".count).dropLast()), redacted)" }

@@ -34,8 +34,14 @@ extension PrivateKey {
     /// CRT form and a PKCS #8 encoding. Throws ``EMRTDError/Code/invalidKey`` when the three
     /// integers are not an RSA key (no factor found, or p·q ≠ n).
     public init(rsaModulus n: [UInt8], publicExponent e: [UInt8], privateExponent d: [UInt8]) throws(EMRTDError) {
+        try self.init(rsaModulus: n, publicExponent: e, privateExponent: SecretBytes(d))
+    }
+
+    /// The RSA key with modulus `n`, public exponent `e` and the private exponent `d` held in
+    /// wipeable storage (as a personalization command delivered it).
+    public init(rsaModulus n: [UInt8], publicExponent e: [UInt8], privateExponent d: SecretBytes) throws(EMRTDError) {
         func invalid(_ why: String) -> EMRTDError { EMRTDError(.invalidKey, "not an RSA private key: \(why)") }
-        let modulus = try BigNum(n), publicExponent = try BigNum(e), privateExponent = try BigNum(d, secret: true)
+        let modulus = try BigNum(n), publicExponent = try BigNum(e), privateExponent = try BigNum(secret: d)
         guard modulus.bitCount >= 512, modulus.isOdd else { throw invalid("the modulus is even or under 512 bits") }
         guard !publicExponent.isZero, publicExponent.compare(modulus) < 0, !privateExponent.isZero,
               privateExponent.compare(modulus) < 0

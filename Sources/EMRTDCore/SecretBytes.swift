@@ -19,6 +19,11 @@ public struct SecretBytes: Sendable, CustomStringConvertible, CustomDebugStringC
             buffer.copyBytes(from: bytes)
             count = bytes.count
         }
+        init(count: Int) {
+            buffer = .allocate(byteCount: max(count, 1), alignment: 1)
+            buffer.initializeMemory(as: UInt8.self, repeating: 0)
+            self.count = count
+        }
         let count: Int
         deinit {
             // explicit_bzero (glibc) / memset_s (Darwin): a wipe the optimizer may not drop as a
@@ -38,10 +43,19 @@ public struct SecretBytes: Sendable, CustomStringConvertible, CustomDebugStringC
     /// caller's array is not wiped).
     public init(_ bytes: [UInt8]) { storage = Storage(bytes) }
 
-    /// The raw bytes, for the cryptographic primitive that needs them.
-    /// A fresh copy each time: the caller owns it (and should keep it no longer than needed).
-    public var bytes: [UInt8] { Array(UnsafeRawBufferPointer(rebasing: storage.buffer[0..<storage.count])) }
-    /// The length in bytes; safe to log.
+    /// `count` bytes written in place by `body` (a derived key, a digest), so they never pass
+    /// through an array that would outlive this value unwiped.
+    public init<E: Error>(count: Int, initializingWith body: (UnsafeMutableRawBufferPointer) throws(E) -> Void) throws(E) {
+        storage = Storage(count: count)
+        try body(UnsafeMutableRawBufferPointer(rebasing: storage.buffer[0..<count]))
+    }
+
+    /// Lends the raw bytes to `body`, for the cryptographic primitive that needs them. The pointer
+    /// must not escape `body`; nothing hands out a copy, so the one copy is the one wiped.
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try body(UnsafeRawBufferPointer(rebasing: storage.buffer[0..<storage.count]))
+    }
+
     public var count: Int { storage.count }
 
     /// `<secret: n bytes>`: the length, never the bytes.

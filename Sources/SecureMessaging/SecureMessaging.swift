@@ -283,10 +283,10 @@ public struct SecureMessaging: Sendable {
     private func encrypt(_ padded: [UInt8]) throws(EMRTDError) -> [UInt8] {
         switch algorithm {
         case .tripleDES:
-            return try LegacyCiphers.TripleDES.encryptCBC(key: encryptionKey.bytes, padded)
+            return try LegacyCiphers.TripleDES.encryptCBC(key: encryptionKey, padded)
         case .aes:
-            let iv = try AESCipher.encryptECB(key: encryptionKey.bytes, ssc)
-            return try AESCipher.encryptCBC(key: encryptionKey.bytes, iv: iv, padded)
+            let iv = try AESCipher.encryptECB(key: encryptionKey, ssc)
+            return try AESCipher.encryptCBC(key: encryptionKey, iv: iv, padded)
         }
     }
 
@@ -296,10 +296,10 @@ public struct SecureMessaging: Sendable {
         }
         switch algorithm {
         case .tripleDES:
-            return try LegacyCiphers.TripleDES.decryptCBC(key: encryptionKey.bytes, cryptogram)
+            return try LegacyCiphers.TripleDES.decryptCBC(key: encryptionKey, cryptogram)
         case .aes:
-            let iv = try AESCipher.encryptECB(key: encryptionKey.bytes, ssc)
-            return try AESCipher.decryptCBC(key: encryptionKey.bytes, iv: iv, cryptogram)
+            let iv = try AESCipher.encryptECB(key: encryptionKey, ssc)
+            return try AESCipher.decryptCBC(key: encryptionKey, iv: iv, cryptogram)
         }
     }
 
@@ -307,10 +307,10 @@ public struct SecureMessaging: Sendable {
     private func computeMAC(_ input: [UInt8]) throws(EMRTDError) -> [UInt8] {
         switch algorithm {
         case .tripleDES:
-            return try LegacyCiphers.RetailMAC.mac(key: macKey.bytes, ssc + input)
+            return try LegacyCiphers.RetailMAC.mac(key: macKey, ssc + input)
         case .aes:
             let padded = ISO9797Padding.pad(ssc + input, blockSize: 16)
-            return Array(try AESCMAC.mac(key: macKey.bytes, padded).prefix(8))
+            return Array(try AESCMAC.mac(key: macKey, padded).prefix(8))
         }
     }
 }

@@ -115,7 +115,7 @@ public enum VectorRunner {
         let keys = BAC.accessKeys(for: key)
         var compared = 0
         for (name, actual, field) in [
-            ("K_seed", keys.seed.bytes, "kSeed"), ("K_enc", keys.encryption.bytes, "kEnc"), ("K_mac", keys.mac.bytes, "kMac"),
+            ("K_seed", revealed(keys.seed), "kSeed"), ("K_enc", revealed(keys.encryption), "kEnc"), ("K_mac", revealed(keys.mac), "kMac"),
         ] {
             guard let want = try expected.optionalBytes(field) else { continue }
             check.bytes(name, actual, want)
@@ -158,8 +158,8 @@ public enum VectorRunner {
         let session = try BAC.authenticate(on: CardConnection(channel: card), keys: BAC.accessKeys(for: key), random: random)
         check.failures += card.mismatches
         check.equal("commands sent", card.position, card.steps.count)
-        check.bytes("KS_enc", session.sessionEncryptionKey.bytes, try expected.bytes("ksEnc"))
-        check.bytes("KS_mac", session.sessionMACKey.bytes, try expected.bytes("ksMac"))
+        check.bytes("KS_enc", revealed(session.sessionEncryptionKey), try expected.bytes("ksEnc"))
+        check.bytes("KS_mac", revealed(session.sessionMACKey), try expected.bytes("ksMac"))
         check.bytes("SSC", session.sendSequenceCounter, try expected.bytes("ssc"))
     }
 
@@ -246,4 +246,10 @@ final class ScriptedCard: CardChannel {
         }
         return step.response
     }
+}
+
+/// The bytes of a key a published example derives, to compare with the example's: the one place
+/// where a key leaves its wipeable storage on purpose (keys of public test vectors, never a card's).
+func revealed(_ key: SecretBytes) -> [UInt8] {
+    key.withUnsafeBytes { Array($0) }
 }

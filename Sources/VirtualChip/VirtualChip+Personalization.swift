@@ -206,7 +206,7 @@ extension VirtualChip {
            let dg15 = image.files[.dg15].flatMap({ try? DG15($0) }),
            let publicKey = try? PublicKey(subjectPublicKeyInfo: dg15.publicKey.raw),
            let (modulus, e) = publicKey.rsaComponents, modulus == n,
-           let key = try? PrivateKey(rsaModulus: n, publicExponent: e, privateExponent: d.bytes)
+           let key = try? PrivateKey(rsaModulus: n, publicExponent: e, privateExponent: d)
         {
             settings.activeAuthenticationKey = key.pem
         }

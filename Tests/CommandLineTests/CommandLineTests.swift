@@ -250,7 +250,7 @@ struct SecretTests {
         #expect(r.stderr.contains("> 0CB0"), "the trace shows protected APDUs")
         let keys = BAC.accessKeys(for: MRZKey(mrz: try Specimen.mrz()))
         let output = (r.stdout + r.stderr).uppercased()
-        for secret in [keys.seed.bytes, keys.encryption.bytes, keys.mac.bytes] {
+        for secret in [revealed(keys.seed), revealed(keys.encryption), revealed(keys.mac)] {
             #expect(!output.contains(secret.hex))
             #expect(!output.contains(secret.prefix(8).hex))
         }
