@@ -4,10 +4,12 @@ public import MRZ
 /// The secret that opens a chip: the MRZ key (BAC, PACE-MRZ) or the card access number (PACE-CAN).
 public enum AccessKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     case mrz(MRZKey)
-    case can(String)
+    /// The card access number's digits as characters, in wipeable storage (a literal works:
+    /// `.can("123456")`; a `String` from elsewhere: `.can(SecretBytes(utf8: text))`).
+    case can(SecretBytes)
     /// PACE with the PIN or PUK, on documents that have them (eID cards).
-    case pin(String)
-    case puk(String)
+    case pin(SecretBytes)
+    case puk(SecretBytes)
 
     /// Says which kind of key it is, never the key itself.
     public var description: String {
@@ -35,10 +37,11 @@ public enum AccessKey: Sendable, CustomStringConvertible, CustomDebugStringConve
     /// digits, a PUK 8 to 12 (eID cards); an MRZ key was checked when it was made. The message
     /// names the rule, never the key.
     public func validate() throws(EMRTDError) {
-        func digits(_ s: String, _ range: ClosedRange<Int>, _ what: String) throws(EMRTDError) {
-            guard range.contains(s.count), s.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+        func digits(_ s: SecretBytes, _ range: ClosedRange<Int>, _ what: String) throws(EMRTDError) {
+            let allDigits = s.withUnsafeBytes { $0.allSatisfy { (0x30...0x39).contains($0) } }
+            guard range.contains(s.count), allDigits else {
                 let length = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
-                throw EMRTDError(.invalidArgument, "a \(what) is \(length) digits (this one has \(s.count) characters\(s.allSatisfy(\.isNumber) ? "" : ", not all digits"))")
+                throw EMRTDError(.invalidArgument, "a \(what) is \(length) digits (this one has \(s.count) characters\(allDigits ? "" : ", not all digits"))")
             }
         }
         switch self {

@@ -128,9 +128,10 @@ public enum PACE {
     /// The PACE password.
     public enum Password: Sendable, CustomStringConvertible {
         case mrz(MRZKey)
-        case can(String)
-        case pin(String)
-        case puk(String)
+        /// The CAN's digits as characters, in wipeable storage.
+        case can(SecretBytes)
+        case pin(SecretBytes)
+        case puk(SecretBytes)
 
         /// The password reference of MSE:Set AT (ICAO 9303-11 4.4.4.1).
         public var reference: UInt8 {
@@ -146,7 +147,7 @@ public enum PACE {
         var secret: SecretBytes {
             switch self {
             case .mrz(let key): return SecretBytes(HashAlgorithm.sha1.hash(Array(key.keySeedInput.utf8)))
-            case .can(let s), .pin(let s), .puk(let s): return SecretBytes(Array(s.utf8))
+            case .can(let s), .pin(let s), .puk(let s): return s
             }
         }
 

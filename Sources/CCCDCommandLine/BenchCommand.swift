@@ -110,7 +110,7 @@ struct BenchCommand: ParsableCommand {
         let configuration = try PACE.Configuration(mapping: .generic, keyAgreement: .ecdh, cipher: .aes128, parameterID: 13)
         let group = try ECGroup.standard(parameterID: 13)
         let image = try Specimen.cardImage()
-        let password = PACE.Password.can(image.settings.can ?? "")
+        let password = PACE.Password.can(SecretBytes(utf8: image.settings.can ?? ""))
         // Record one run against the virtual chip with fixed terminal ephemerals ...
         let ephemerals = PACE.Ephemerals(mappingPrivateKey: try group.generatePrivateKey(), agreementPrivateKey: try group.generatePrivateKey())
         let recorder = Recorder(try VirtualChip(image: image))

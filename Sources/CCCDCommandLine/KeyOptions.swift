@@ -70,12 +70,12 @@ public struct KeyOptions: ParsableArguments {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         if words.count == 2, ["CAN", "PIN", "PUK"].contains(words[0].uppercased()), words[1].allSatisfy(\.isASCIIDigit) {
             switch words[0].uppercased() {
-            case "CAN": return GivenKey(key: .can(words[1]))
-            case "PIN": return GivenKey(key: .pin(words[1]))
-            default: return GivenKey(key: .puk(words[1]))
+            case "CAN": return GivenKey(key: .can(SecretBytes(utf8: words[1])))
+            case "PIN": return GivenKey(key: .pin(SecretBytes(utf8: words[1])))
+            default: return GivenKey(key: .puk(SecretBytes(utf8: words[1])))
             }
         }
-        if words.count == 1, text.count == 6, text.allSatisfy(\.isASCIIDigit) { return GivenKey(key: .can(text)) }
+        if words.count == 1, text.count == 6, text.allSatisfy(\.isASCIIDigit) { return GivenKey(key: .can(SecretBytes(utf8: text))) }
         if words.count == 3 {
             guard GivenKey.isPersonalID(words[0]) else {
                 return GivenKey(key: .mrz(try MRZKey(documentNumber: words[0], dateOfBirth: words[1], dateOfExpiry: words[2])))
@@ -126,15 +126,15 @@ public struct KeyOptions: ParsableArguments {
             guard can.count == 6, can.allSatisfy(\.isASCIIDigit) else {
                 throw EMRTDError(.invalidArgument, "a CAN has 6 digits")
             }
-            return GivenKey(key: .can(can))
+            return GivenKey(key: .can(SecretBytes(utf8: can)))
         }
         if let pin {
             guard !pin.isEmpty, pin.allSatisfy(\.isASCIIDigit) else { throw EMRTDError(.invalidArgument, "a PIN is digits") }
-            return GivenKey(key: .pin(pin))
+            return GivenKey(key: .pin(SecretBytes(utf8: pin)))
         }
         if let puk {
             guard !puk.isEmpty, puk.allSatisfy(\.isASCIIDigit) else { throw EMRTDError(.invalidArgument, "a PUK is digits") }
-            return GivenKey(key: .puk(puk))
+            return GivenKey(key: .puk(SecretBytes(utf8: puk)))
         }
         if dateOfBirth != nil || dateOfExpiry != nil {
             throw EMRTDError(.invalidArgument, "--dob and --doe need --doc or --id")

@@ -42,7 +42,7 @@ struct ReaderBenchCommand: ParsableCommand {
         for _ in 0..<max(reads, 1) {
             let card = try context.connect(name)
             extended = card.supportsExtendedLength
-            results.append(try DocumentReader().read(from: card, key: .can(can)))
+            results.append(try DocumentReader().read(from: card, key: .can(SecretBytes(utf8: can))))
             card.disconnect()
         }
         let last = results[results.count - 1]

@@ -359,6 +359,17 @@ public struct CardSuite {
     }
 
     /// Changes the last character of a key (a digit stays a digit; a letter becomes another).
+    /// A wrong secret of the same length: the last digit changed, built in wipeable storage.
+    static func alter(_ secret: SecretBytes) -> SecretBytes {
+        SecretBytes(count: max(secret.count, 1)) { out in
+            secret.withUnsafeBytes { s in
+                guard let last = s.last else { out[0] = 0x31; return }
+                out.copyMemory(from: s)
+                out[s.count - 1] = last == 0x39 ? 0x30 : (0x30...0x38).contains(last) ? last + 1 : (last == 0x41 ? 0x42 : 0x41)
+            }
+        }
+    }
+
     static func alter(_ text: String) -> String {
         guard let last = text.last else { return "1" }
         let replacement: Character = last.isNumber ? (last == "9" ? "0" : Character(String((Int(String(last)) ?? 0) + 1))) : (last == "A" ? "B" : "A")

@@ -8,7 +8,7 @@ import Darwin
 ///
 /// Its `description` is redacted so a secret cannot reach a log or an error message by accident,
 /// and the storage is overwritten with zeros when the last copy goes away.
-public struct SecretBytes: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct SecretBytes: Sendable, CustomStringConvertible, CustomDebugStringConvertible, ExpressibleByStringLiteral {
     /// The bytes live in memory this class allocates itself (not an Array buffer, which copy-on-write
     /// may duplicate or leave behind), so the one copy it owns is the one it wipes.
     private final class Storage: @unchecked Sendable {
@@ -56,10 +56,18 @@ public struct SecretBytes: Sendable, CustomStringConvertible, CustomDebugStringC
         try body(UnsafeRawBufferPointer(rebasing: storage.buffer[0..<storage.count]))
     }
 
+    /// The UTF-8 bytes of `string` (a CAN, a PIN typed or read from standard input). The string
+    /// itself is the caller's; from here on the toolkit keeps only this wipeable copy.
+    public init(utf8 string: String) { storage = Storage(Array(string.utf8)) }
+
+    /// How many bytes the secret holds (not secret: key lengths are public).
     public var count: Int { storage.count }
 
     /// `<secret: n bytes>`: the length, never the bytes.
     public var description: String { "<secret: \(count) bytes>" }
     /// Redacted like `description`, so `debugPrint` and `po` show no secret either.
     public var debugDescription: String { description }
+
+    /// A literal's UTF-8 bytes: `AccessKey.can("123456")` in examples and tests.
+    public init(stringLiteral value: String) { self.init(utf8: value) }
 }

@@ -194,7 +194,7 @@ public final class Station: @unchecked Sendable {
             usleep(200_000)
         }
         return try inspector.inspect(
-            card, key: .can(String(entry.record.personalID.suffix(6))), trust: trust,
+            card, key: .can(SecretBytes(utf8: String(entry.record.personalID.suffix(6)))), trust: trust,
             expected: (entry.record, entry.photo), source: reader)
     }
 

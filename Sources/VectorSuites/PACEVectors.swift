@@ -47,9 +47,9 @@ extension VectorRunner {
         switch try f.string("type") {
         case "mrz":
             return .mrz(try MRZKey(documentNumber: f.string("documentNumber"), dateOfBirth: f.string("dateOfBirth"), dateOfExpiry: f.string("dateOfExpiry")))
-        case "can": return .can(try f.string("value"))
-        case "pin": return .pin(try f.string("value"))
-        case "puk": return .puk(try f.string("value"))
+        case "can": return .can(SecretBytes(utf8: try f.string("value")))
+        case "pin": return .pin(SecretBytes(utf8: try f.string("value")))
+        case "puk": return .puk(SecretBytes(utf8: try f.string("value")))
         case let other: throw EMRTDError(.vectorSuiteInvalid, "\(f.context): unknown password type \(other)")
         }
     }

@@ -38,7 +38,7 @@ extension VirtualChip {
             password = .mrz(mrzKey)
         case 2:
             guard let can = image.settings.can else { return ResponseAPDU(statusWord: .referencedDataNotFound) }
-            password = .can(can)
+            password = .can(SecretBytes(utf8: can))
         default:
             return ResponseAPDU(statusWord: .referencedDataNotFound)
         }

@@ -76,7 +76,7 @@ struct CardSuiteTests {
     @Test("Every case passes (or is skipped for a feature the chip lacks) in every access-control setting", arguments: chipSettings)
     func conformingChip(setting: ChipSetting) throws {
         let image = try setting.image()
-        let key: AccessKey? = setting.useCAN ? .can(image.settings.can!) : nil
+        let key: AccessKey? = setting.useCAN ? .can(SecretBytes(utf8: image.settings.can!)) : nil
         let results = try runSuite(image, key: key)
         #expect(results.count == CardSuite.cases.count)
         #expect(failures(results).isEmpty, "\(failures(results))")

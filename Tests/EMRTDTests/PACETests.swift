@@ -48,7 +48,7 @@ struct PACEReaderTests {
         let parameterID = agreement == .dh ? 0 : 13
         let configuration = try PACE.Configuration(mapping: mapping, keyAgreement: agreement, cipher: cipher, parameterID: parameterID)
         let image = try paceImage(configuration, bac: false)
-        let key: AccessKey = index % 2 == 0 ? try specimenKey() : .can(try CCCD.can(fromPersonalID: Specimen.personalID))
+        let key: AccessKey = index % 2 == 0 ? try specimenKey() : .can(SecretBytes(utf8: try CCCD.can(fromPersonalID: Specimen.personalID)))
         let result = try readAll(try VirtualChip(image: image), key: key, access: .automatic)
         #expect(result.accessControl.description.hasPrefix("PACE-\(index % 2 == 0 ? "MRZ" : "CAN") \(configuration.protocolName)"), "\(result.accessControl)")
         #expect(result.files[.dg1] == image.files[.dg1])

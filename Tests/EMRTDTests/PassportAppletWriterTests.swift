@@ -17,7 +17,7 @@ private func readAndVerify(chip: VirtualChip, key: AccessKey? = nil) throws -> D
         files: result.files, trust: Specimen.testPKI.trustStore, chip: result.chipCheck, active: result.activeAuthentication)
 }
 
-private func specimenCAN() throws -> String { try CCCD.can(fromPersonalID: Specimen.personalID) }
+private func specimenCAN() throws -> SecretBytes { SecretBytes(utf8: try CCCD.can(fromPersonalID: Specimen.personalID)) }
 
 @Suite("Personalization of a blank chip with the JMRTD passport applet commands")
 struct PassportAppletWriterTests {
@@ -41,7 +41,7 @@ struct PassportAppletWriterTests {
         let original = try PrivateKey(pem: try #require(image.settings.activeAuthenticationKey))
         #expect(written.publicKey == original.publicKey)
 
-        let viaCAN = try readAndVerify(chip: chip, key: .can(try #require(image.settings.can)))
+        let viaCAN = try readAndVerify(chip: chip, key: .can(SecretBytes(utf8: try #require(image.settings.can))))
         #expect(viaCAN.verdict == .genuine)
         #expect(viaCAN.chip.status == .passed && viaCAN.active.status == .passed)
         chip.reset()
