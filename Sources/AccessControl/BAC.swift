@@ -53,12 +53,13 @@ public enum BAC {
 
     /// The document basic access keys of an MRZ key (ICAO 9303-11 4.3.2): Kseed, then Kenc and Kmac.
     public static func accessKeys(for key: MRZKey) -> AccessKeys {
-        let digest = HashAlgorithm.sha1.hash(Array(key.keySeedInput.utf8))
-        let seed = Array(digest.prefix(16))
+        // Kseed: the first 16 bytes of SHA-1 of the MRZ information (Doc 9303-11 9.7.2), kept
+        // wipeable from the digest on, as are the keys derived from it.
+        let seed = HashAlgorithm.sha1.hash(secret: SecretBytes(utf8: key.keySeedInput), prefix: 16)
         return AccessKeys(
-            seed: SecretBytes(seed),
-            encryption: SecretBytes(KeyDerivation.derive(secret: seed, purpose: .encryption, cipher: .tripleDES)),
-            mac: SecretBytes(KeyDerivation.derive(secret: seed, purpose: .mac, cipher: .tripleDES))
+            seed: seed,
+            encryption: KeyDerivation.derive(secret: seed, purpose: .encryption, cipher: .tripleDES),
+            mac: KeyDerivation.derive(secret: seed, purpose: .mac, cipher: .tripleDES)
         )
     }
 

@@ -146,7 +146,7 @@ public enum PACE {
         /// The bytes Kπ is derived from: SHA-1 of the MRZ information, or the digits as characters.
         var secret: SecretBytes {
             switch self {
-            case .mrz(let key): return SecretBytes(HashAlgorithm.sha1.hash(Array(key.keySeedInput.utf8)))
+            case .mrz(let key): return HashAlgorithm.sha1.hash(secret: SecretBytes(utf8: key.keySeedInput))
             case .can(let s), .pin(let s), .puk(let s): return s
             }
         }

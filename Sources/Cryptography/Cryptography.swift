@@ -54,6 +54,18 @@ public struct HashAlgorithm: Hashable, Sendable, CustomStringConvertible {
         OpenSSL.digest(opensslName, length: digestLength, data)
     }
 
+    /// The first `length` bytes (all by default) of the digest of a secret, computed from and into
+    /// wipeable storage: the BAC key seed, PACE's password from the MRZ.
+    public func hash(secret: SecretBytes, prefix length: Int? = nil) -> SecretBytes {
+        let digest = SecretBytes(count: digestLength) { out in
+            secret.withUnsafeBytes { OpenSSL.digest(opensslName, length: digestLength, parts: [$0], into: out) }
+        }
+        guard let length, length < digestLength else { return digest }
+        return SecretBytes(count: length) { out in
+            digest.withUnsafeBytes { out.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+        }
+    }
+
     /// The conventional name, e.g. `SHA-256`.
     public var description: String { name }
 }
