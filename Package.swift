@@ -139,6 +139,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "Messages", swiftSettings: strict),
         .target(
             name: "Inspection",
             dependencies: [
@@ -151,7 +152,7 @@ let package = Package(
             name: "CCCDCommandLine",
             dependencies: [
                 "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites", "PCSC", "Conformance",
-                "PassiveAuthentication", "PKIX", "Cryptography", "AccessControl", "Personalization", "IssuanceStation", "Inspection",
+                "PassiveAuthentication", "PKIX", "Cryptography", "AccessControl", "Personalization", "IssuanceStation", "Inspection", "Messages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -212,7 +213,7 @@ let package = Package(
             name: "CommandLineTests",
             dependencies: [
                 "CCCDRead", "CCCDTool", "AccessControl", "Specimen", "MRZ", "LDS", "EMRTDCore", "IssuanceStation", "VirtualChip",
-                "PCSC", "ISO7816",
+                "PCSC", "ISO7816", "Messages",
             ],
             swiftSettings: strict
         ),

@@ -1,5 +1,7 @@
 import EMRTDCore
 import Foundation
+public import Messages
+public import ArgumentParser
 
 enum CommonOptions {
     /// A `YYYY-MM-DD` option as the start of that day, UTC.
@@ -12,3 +14,5 @@ enum CommonOptions {
         return date
     }
 }
+
+extension Language: ExpressibleByArgument {}

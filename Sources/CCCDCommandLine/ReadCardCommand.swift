@@ -6,6 +6,7 @@ import AccessControl
 import EMRTD
 import EMRTDCore
 import Inspection
+import Messages
 import Foundation
 import ISO7816
 import LDS
@@ -56,6 +57,9 @@ public struct ReadCardCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
+
+    @Option(name: .long, help: ArgumentHelp("The language a person reads: en or vi (default: from LC_ALL, LC_MESSAGES or LANG; vi* is Vietnamese). JSON stays English.", valueName: "en|vi"))
+    var lang: Language?
 
     @Option(name: .long, help: ArgumentHelp("Write every file read, as a card image, to DIR.", valueName: "DIR"))
     var dump: String?
@@ -219,7 +223,7 @@ public struct ReadCardCommand: ParsableCommand {
             let data = (try? encoder.encode(report)) ?? Data()
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(HumanOutput.render(report, verification: verification))
+            print(HumanOutput.render(report, verification: verification, Messages(lang ?? .fromEnvironment())))
         }
         // The verdict alone decides the status (a file not read whole already keeps it from genuine).
         for problem in document.problems {

@@ -2,6 +2,7 @@ import ArgumentParser
 import EMRTD
 import EMRTDCore
 import Inspection
+import Messages
 import Foundation
 import LDS
 import PassiveAuthentication
@@ -29,6 +30,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp("The language a person reads: en or vi (default: from LC_ALL, LC_MESSAGES or LANG). JSON stays English.", valueName: "en|vi"))
+    var lang: Language?
+
     func run() throws {
         let inspection: Inspection
         let names: [String]
@@ -48,7 +52,7 @@ struct VerifyCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self))
         } else {
-            print(VerificationText.render(inspection.verification).joined(separator: "\n"))
+            print(VerificationText.render(inspection.verification, Messages(lang ?? .fromEnvironment())).joined(separator: "\n"))
             if !names.isEmpty { print("  trust: " + names.joined(separator: ", ")) }
         }
         let status = ExitStatus.forVerdict(inspection.verdict)

@@ -1,0 +1,125 @@
+public import Foundation
+
+/// The language of what a person reads: the clerk at a Vietnamese counter reads Vietnamese.
+public enum Language: String, CaseIterable, Sendable {
+    case english = "en"
+    case vietnamese = "vi"
+
+    /// The language the environment asks for, as POSIX orders it: `LC_ALL`, then `LC_MESSAGES`,
+    /// then `LANG`; a value starting with `vi` is Vietnamese, anything else English.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Language {
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            guard let value = environment[name], !value.isEmpty else { continue }
+            return value.lowercased().hasPrefix("vi") ? .vietnamese : .english
+        }
+        return .english
+    }
+}
+
+/// Every message a person reads from the tools, by a stable key. Each language has one catalogue
+/// (`Catalogue+en.swift`, `Catalogue+vi.swift`) with every key; a test fails when one lacks a key.
+/// Placeholders are `{1}`, `{2}` … in the order of ``Messages/format(_:_:)``'s arguments.
+public enum MessageKey: String, CaseIterable, Sendable {
+    case verdictGenuine = "verdict.genuine"
+    case verdictNotGenuine = "verdict.not-genuine"
+    case verdictUnverified = "verdict.unverified"
+    /// {1}: the files not read whole.
+    case verdictIncompleteAdvice = "verdict.incomplete-advice"
+
+    case checks = "checks"
+    case checkPassive = "check.passive"
+    case checkCardSecurity = "check.card-security"
+    case checkChip = "check.chip"
+    case checkActive = "check.active"
+    case checkFiles = "check.files"
+    case checkRecord = "check.record"
+    case statusPassed = "status.passed"
+    case statusFailed = "status.failed"
+    case statusIssuerUnknown = "status.issuer-unknown"
+    case statusNotSupported = "status.not-supported"
+    case statusNotRun = "status.not-run"
+    case statusIncomplete = "status.incomplete"
+    /// {1}: the signature's status, {2}: the chain's.
+    case signatureAndChain = "passive.signature-and-chain"
+    case signer = "passive.signer"
+    case csca = "passive.csca"
+    case dataGroups = "passive.data-groups"
+
+    /// {1}: the access control, {2}: the card's source.
+    case cardReadWith = "read.card-read-with"
+    case note = "read.note"
+    case trust = "read.trust"
+    case files = "read.files"
+    case problems = "read.problems"
+    /// {1}: seconds, {2}: APDUs, {3}: bytes, {4}: block size.
+    case statistics = "read.statistics"
+
+    case holder = "holder"
+    case fullName = "holder.full-name"
+    case mrzName = "holder.mrz-name"
+    case personalID = "holder.personal-id"
+    case document = "holder.document"
+    case dateOfBirth = "holder.date-of-birth"
+    case sex = "holder.sex"
+    case nationality = "holder.nationality"
+    case ethnicity = "holder.ethnicity"
+    case religion = "holder.religion"
+    case placeOfOrigin = "holder.place-of-origin"
+    case placeOfResidence = "holder.place-of-residence"
+    case identifyingMarks = "holder.identifying-marks"
+    case dateOfIssue = "holder.date-of-issue"
+    case dateOfExpiry = "holder.date-of-expiry"
+    case father = "holder.father"
+    case mother = "holder.mother"
+    case spouse = "holder.spouse"
+    case oldIDNumber = "holder.old-id-number"
+    case mrz = "holder.mrz"
+    case photo = "holder.photo"
+    case additionalPersonalDetails = "holder.dg11"
+    case additionalDocumentDetails = "holder.dg12"
+    case chipSecurity = "read.chip-security"
+}
+
+/// The messages of one language.
+public struct Messages: Sendable {
+    /// The language the messages are in.
+    public let language: Language
+    private let catalogue: [MessageKey: String]
+
+    /// The messages of `language`.
+    public init(_ language: Language) {
+        self.language = language
+        catalogue = Self.catalogue(language)
+    }
+
+    /// The catalogue of `language`: every key's text.
+    public static func catalogue(_ language: Language) -> [MessageKey: String] {
+        switch language {
+        case .english: english
+        case .vietnamese: vietnamese
+        }
+    }
+
+    /// The text of `key` (the key itself when a catalogue lacks it, which a test forbids).
+    public subscript(_ key: MessageKey) -> String { catalogue[key] ?? key.rawValue }
+
+    /// The text of `key` with `{1}`, `{2}` … replaced by `arguments`.
+    public func format(_ key: MessageKey, _ arguments: String...) -> String {
+        var text = self[key]
+        for (i, argument) in arguments.enumerated() { text = text.replacingOccurrences(of: "{\(i + 1)}", with: argument) }
+        return text
+    }
+
+    /// A check's status word (`passed`, `failed` …) in this language.
+    public func status(_ raw: String) -> String {
+        switch raw {
+        case "passed": self[.statusPassed]
+        case "failed": self[.statusFailed]
+        case "issuer-unknown": self[.statusIssuerUnknown]
+        case "not-supported": self[.statusNotSupported]
+        case "not-run": self[.statusNotRun]
+        case "incomplete": self[.statusIncomplete]
+        default: raw
+        }
+    }
+}
