@@ -144,7 +144,7 @@ let package = Package(
             name: "Inspection",
             dependencies: [
                 "EMRTDCore", "ISO7816", "MRZ", "LDS", "AccessControl", "EMRTD", "PassiveAuthentication", "PCSC",
-                "Personalization", "Cryptography", "PKIX",
+                "Personalization", "Cryptography", "PKIX", "Messages",
             ],
             swiftSettings: strict
         ),

@@ -26,6 +26,11 @@ if [ "$(id -u)" -eq 0 ]; then
   scripts/library-example.sh
 fi
 
+if [ "$(id -u)" -eq 0 ]; then
+  echo "== HTML report in headless Chromium (screenshots in .build/screenshots)"
+  scripts/html-report-test.sh
+fi
+
 echo "== module diagram (README) matches Package.swift"
 scripts/module-diagram.py --check
 

@@ -58,6 +58,9 @@ public struct ReadCardCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp("Write the report as one self-contained HTML file (photo embedded, printable on A4), in the chosen language.", valueName: "FILE"))
+    var html: String?
+
     @Option(name: .long, help: ArgumentHelp("The language a person reads: en or vi (default: from LC_ALL, LC_MESSAGES or LANG; vi* is Vietnamese). JSON stays English.", valueName: "en|vi"))
     var lang: Language?
 
@@ -217,13 +220,19 @@ public struct ReadCardCommand: ParsableCommand {
                 throw EMRTDError(.io, "cannot write the face image to \(photo)")
             }
         }
+        let messages = Messages(lang ?? .fromEnvironment())
+        if let html {
+            guard FileManager.default.createFile(atPath: html, contents: Data(HTMLReport.render(inspection, messages).utf8)) else {
+                throw EMRTDError(.io, "cannot write the HTML report to \(html)")
+            }
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let data = (try? encoder.encode(report)) ?? Data()
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(HumanOutput.render(report, verification: verification, Messages(lang ?? .fromEnvironment())))
+            print(HumanOutput.render(report, verification: verification, messages))
         }
         // The verdict alone decides the status (a file not read whole already keeps it from genuine).
         for problem in document.problems {

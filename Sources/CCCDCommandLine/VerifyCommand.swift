@@ -30,6 +30,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp("Write the report as one self-contained HTML file, in the chosen language.", valueName: "FILE"))
+    var html: String?
+
     @Option(name: .long, help: ArgumentHelp("The language a person reads: en or vi (default: from LC_ALL, LC_MESSAGES or LANG). JSON stays English.", valueName: "en|vi"))
     var lang: Language?
 
@@ -46,13 +49,19 @@ struct VerifyCommand: ParsableCommand {
         } catch {
             throw fail(error)
         }
+        let messages = Messages(lang ?? .fromEnvironment())
+        if let html {
+            guard FileManager.default.createFile(atPath: html, contents: Data(HTMLReport.render(inspection, messages).utf8)) else {
+                throw fail(EMRTDError(.io, "cannot write the HTML report to \(html)"))
+            }
+        }
         if json {
             let report = ImageVerificationReport(image: directory, inspection: inspection, trust: names)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self))
         } else {
-            print(VerificationText.render(inspection.verification, Messages(lang ?? .fromEnvironment())).joined(separator: "\n"))
+            print(VerificationText.render(inspection.verification, messages).joined(separator: "\n"))
             if !names.isEmpty { print("  trust: " + names.joined(separator: ", ")) }
         }
         let status = ExitStatus.forVerdict(inspection.verdict)

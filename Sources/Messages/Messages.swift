@@ -78,6 +78,25 @@ public enum MessageKey: String, CaseIterable, Sendable {
     case additionalPersonalDetails = "holder.dg11"
     case additionalDocumentDetails = "holder.dg12"
     case chipSecurity = "read.chip-security"
+
+    case reportTitle = "report.title"
+    case certificateChain = "report.certificate-chain"
+    case documentSigner = "report.document-signer"
+    case serialNumber = "report.serial-number"
+    /// {1}: not before, {2}: not after.
+    case validity = "report.validity"
+    case file = "report.file"
+    case status = "report.status"
+    case size = "report.size"
+    case readStatistics = "report.read-statistics"
+    case accessControl = "report.access-control"
+    /// {1}: the date and time.
+    case generated = "report.generated"
+    case noPhoto = "report.no-photo"
+    /// {1}: the image format.
+    case photoNotShown = "report.photo-not-shown"
+    case reason = "report.reason"
+    case check = "report.check"
 }
 
 /// The messages of one language.
