@@ -107,7 +107,7 @@ let package = Package(
         .target(
             name: "IssuanceStation",
             dependencies: [
-                "EMRTDCore", "CSQLite", "EMRTD", "PCSC", "Personalization", "PassiveAuthentication", "AccessControl", "LDS", "Inspection",
+                "EMRTDCore", "CSQLite", "EMRTD", "PCSC", "Personalization", "PassiveAuthentication", "AccessControl", "LDS", "Inspection", "Messages",
             ],
             swiftSettings: strict
         ),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EMRTDCore
 import Inspection
+import Messages
 import Foundation
 import IssuanceStation
 import PassiveAuthentication
@@ -36,6 +37,9 @@ struct StationCommand: ParsableCommand {
     @Flag(name: .long, help: "Take the next pending record for each card instead of reading IDs from standard input.")
     var inOrder = false
 
+    @Option(name: .long, help: ArgumentHelp("The language the operator reads: en or vi (default: from the locale). The audit log keeps English codes.", valueName: "en|vi"))
+    var lang: Language?
+
     @Option(name: .long, help: ArgumentHelp("Watch only these readers (default: every reader).", valueName: "NAME"))
     var reader: [String] = []
 
@@ -49,7 +53,7 @@ struct StationCommand: ParsableCommand {
             let entries = try loadBatch(records)
             let store = try TrustStore(paths: trust)
             let log = try AuditLog(path: db)
-            station = Station(entries: entries, trust: store, log: log, inOrder: inOrder) { line in writeLine(line) }
+            station = Station(entries: entries, trust: store, log: log, inOrder: inOrder, messages: Messages(lang ?? .fromEnvironment())) { line in writeLine(line) }
             let all = try PCSCContext().readers()
             readers = reader.isEmpty ? all : all.filter { name in reader.contains { name == $0 || name.contains($0) } }
             guard !readers.isEmpty else { throw EMRTDError(.pcscNoReaders, "no reader to watch (readers: \(all.joined(separator: ", ")))") }

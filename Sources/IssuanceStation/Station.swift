@@ -1,6 +1,7 @@
 import AccessControl
 import EMRTD
 import Inspection
+public import Messages
 import EMRTDCore
 import Foundation
 import LDS
@@ -43,6 +44,8 @@ public final class Station: @unchecked Sendable {
     private let trust: TrustStore
     private let log: AuditLog
     private let inOrder: Bool
+    /// The language of what the operator reads (the audit log keeps English codes).
+    private let messages: Messages
     private let output: @Sendable (String) -> Void
     private let lock = NSLock()
     private var nextIndex = 0
@@ -55,7 +58,11 @@ public final class Station: @unchecked Sendable {
     /// each card inserted takes the next record not yet genuine; without, the ID scanned by ``scan(_:)``.
     /// `output` gets one line per event. What `log` already holds for the batch counts: a restarted
     /// station goes on where it stopped.
-    public init(entries: [Entry], trust: TrustStore, log: AuditLog, inOrder: Bool, output: @escaping @Sendable (String) -> Void) {
+    public init(
+        entries: [Entry], trust: TrustStore, log: AuditLog, inOrder: Bool, messages: Messages = Messages(.english),
+        output: @escaping @Sendable (String) -> Void
+    ) {
+        self.messages = messages
         self.entries = entries
         self.trust = trust
         self.log = log
@@ -109,7 +116,7 @@ public final class Station: @unchecked Sendable {
                     let fresh = try PCSCContext()
                     known = try fresh.states([reader])
                     context = fresh
-                    if lost != nil { output("\(reader): pcscd is back") }
+                    if lost != nil { output(messages.format(.stationBack, reader)) }
                     lost = nil
                     let now = known.first?.cardPresent ?? false
                     if now && !present { handleCard(reader, fresh) }
@@ -124,7 +131,7 @@ public final class Station: @unchecked Sendable {
                 if error.code == .pcscTimeout { continue }
                 // Anything else (pcscd stopped, the reader unplugged) would fail again at once: say so
                 // once, drop the context, and retry twice a second instead of spinning.
-                if lost == nil { output("\(reader): \(error.message); retrying") }
+                if lost == nil { output(messages.format(.stationRetrying, reader, error.message)) }
                 lost = error.message
                 context = nil
                 present = false
@@ -152,11 +159,11 @@ public final class Station: @unchecked Sendable {
 
     private func handleCard(_ reader: String, _ context: PCSCContext) {
         guard let entry = takeEntry() else {
-            output("\(reader): a card was inserted but no record is pending (scan its ID first)")
+            output(messages.format(.stationNoRecord, reader))
             return
         }
         let id = entry.record.personalID
-        output("\(reader): reading \(id)")
+        output(messages.format(.stationReading, reader, id))
         var verdict = "error"
         var reasons = ""
         do {
@@ -173,9 +180,9 @@ public final class Station: @unchecked Sendable {
                 handled += 1
                 outcomes[id] = (verdict, reasons)
             }
-            output("\(reader): \(id) attempt \(attempt): \(verdict)\(reasons.isEmpty ? "" : " — " + reasons)")
+            output(messages.format(.stationAttempt, reader, id, "\(attempt)", messages.verdictWord(verdict) + (reasons.isEmpty ? "" : " — " + reasons)))
         } catch {
-            output("\(reader): \(id): the audit log could not be written: \(error.message)")
+            output(messages.format(.stationAuditFailed, reader, id, error.message))
         }
     }
 
@@ -189,8 +196,8 @@ public final class Station: @unchecked Sendable {
         defer { card.disconnect() }
         var inspector = Inspector()
         inspector.reconnectAfter = [.pcscFailure]
-        inspector.onReconnect = { [output] error in
-            output("\(reader): \(error.message); reading again")
+        inspector.onReconnect = { [output, messages] error in
+            output(messages.format(.stationReadingAgain, reader, error.message))
             usleep(200_000)
         }
         return try inspector.inspect(

@@ -67,5 +67,16 @@ extension Messages {
         .photoNotShown: "The face image is {1}, which a browser cannot show",
         .reason: "Reason",
         .check: "Check",
+        .stationBack: "{1}: pcscd is back",
+        .stationRetrying: "{1}: {2}; retrying",
+        .stationNoRecord: "{1}: a card was inserted but no record is pending (scan its ID first)",
+        .stationReading: "{1}: reading {2}",
+        .stationAttempt: "{1}: {2} attempt {3}: {4}",
+        .stationAuditFailed: "{1}: {2}: the audit log could not be written: {3}",
+        .stationReadingAgain: "{1}: {2}; reading again",
+        .wordGenuine: "genuine",
+        .wordNotGenuine: "not-genuine",
+        .wordUnverified: "unverified",
+        .wordError: "error",
     ]
 }

@@ -67,5 +67,16 @@ extension Messages {
         .photoNotShown: "Ảnh chân dung ở định dạng {1}, trình duyệt không hiển thị được",
         .reason: "Lý do",
         .check: "Bước kiểm tra",
+        .stationBack: "{1}: pcscd đã hoạt động lại",
+        .stationRetrying: "{1}: {2}; đang thử lại",
+        .stationNoRecord: "{1}: có thẻ được đặt vào nhưng không có hồ sơ nào đang chờ (hãy quét số định danh trước)",
+        .stationReading: "{1}: đang đọc {2}",
+        .stationAttempt: "{1}: {2} lần {3}: {4}",
+        .stationAuditFailed: "{1}: {2}: không ghi được nhật ký kiểm tra: {3}",
+        .stationReadingAgain: "{1}: {2}; đang đọc lại",
+        .wordGenuine: "hợp lệ",
+        .wordNotGenuine: "không hợp lệ",
+        .wordUnverified: "chưa xác minh",
+        .wordError: "lỗi",
     ]
 }

@@ -97,6 +97,25 @@ public enum MessageKey: String, CaseIterable, Sendable {
     case photoNotShown = "report.photo-not-shown"
     case reason = "report.reason"
     case check = "report.check"
+
+    /// {1}: the reader.
+    case stationBack = "station.back"
+    /// {1}: the reader, {2}: what went wrong.
+    case stationRetrying = "station.retrying"
+    /// {1}: the reader.
+    case stationNoRecord = "station.no-record"
+    /// {1}: the reader, {2}: the personal ID.
+    case stationReading = "station.reading"
+    /// {1}: the reader, {2}: the personal ID, {3}: the attempt, {4}: the verdict and its reasons.
+    case stationAttempt = "station.attempt"
+    /// {1}: the reader, {2}: the personal ID, {3}: what went wrong.
+    case stationAuditFailed = "station.audit-failed"
+    /// {1}: the reader, {2}: what went wrong.
+    case stationReadingAgain = "station.reading-again"
+    case wordGenuine = "word.genuine"
+    case wordNotGenuine = "word.not-genuine"
+    case wordUnverified = "word.unverified"
+    case wordError = "word.error"
 }
 
 /// The messages of one language.
@@ -127,6 +146,17 @@ public struct Messages: Sendable {
         var text = self[key]
         for (i, argument) in arguments.enumerated() { text = text.replacingOccurrences(of: "{\(i + 1)}", with: argument) }
         return text
+    }
+
+    /// A verdict word of the audit log (`genuine`, `not-genuine`, `unverified`, `error`) in this language.
+    public func verdictWord(_ raw: String) -> String {
+        switch raw {
+        case "genuine": self[.wordGenuine]
+        case "not-genuine": self[.wordNotGenuine]
+        case "unverified": self[.wordUnverified]
+        case "error": self[.wordError]
+        default: raw
+        }
     }
 
     /// A check's status word (`passed`, `failed` …) in this language.
