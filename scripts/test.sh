@@ -31,6 +31,12 @@ if [ "$(id -u)" -eq 0 ]; then
   scripts/html-report-test.sh
 fi
 
+if [ "$(id -u)" -eq 0 ]; then
+  echo "== .deb for counter PCs, installed into a fresh Debian bookworm root"
+  scripts/package-deb.sh
+  scripts/deb-install-test.sh
+fi
+
 echo "== module diagram (README) matches Package.swift"
 scripts/module-diagram.py --check
 
