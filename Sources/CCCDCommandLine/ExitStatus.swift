@@ -2,6 +2,7 @@ import ArgumentParser
 import EMRTD
 import EMRTDCore
 import Foundation
+import Messages
 
 /// Exit statuses of the command-line tools (documented in the README): the verification contract
 /// shared by `cccd-read` and `cccd verify`.
@@ -47,9 +48,35 @@ public enum ExitStatus {
 }
 
 /// Prints an error the way every command does, and exits with its status.
-func fail(_ error: EMRTDError) -> ExitCode {
-    printError("error: \(error.message) [\(error.code)]")
+func fail(_ error: EMRTDError, _ messages: Messages = Messages(.fromEnvironment())) -> ExitCode {
+    printError(ErrorText.render(error, messages))
     return ExitCode(ExitStatus.forError(error))
+}
+
+/// An error as a person reads it. In English: the library's message and its code, as always. In
+/// another language: what happened and what to do in that language, then the library's message
+/// (for support) and the code.
+enum ErrorText {
+    static func render(_ error: EMRTDError, _ m: Messages) -> String {
+        guard m.language != .english else { return "error: \(error.message) [\(error.code)]" }
+        let (what, advice) = explain(error.code, m)
+        return "\(m[.errorPrefix]): \(what)\(advice.map { " — " + $0 } ?? "") (\(error.message)) [\(error.code)]"
+    }
+
+    /// What the code means to a person, and what to do about it.
+    static func explain(_ code: EMRTDError.Code, _ m: Messages) -> (String, String?) {
+        switch code.rawValue {
+        case "bac.authentication-failed", "pace.authentication-failed", "bac.refused":
+            return (m[.errorAccessRefused], m[.errorAccessAdvice])
+        case "card.removed", "card.timeout", "card.read-timeout", "card.transport", "card.pcsc-card-reset":
+            return (m[.errorCardGone], m[.errorCardGoneAdvice])
+        case "card.pcsc-no-service", "card.pcsc-no-readers", "card.pcsc-no-card", "card.pcsc-reader-removed":
+            return (m[.errorNoReader], m[.errorNoReaderAdvice])
+        default:
+            if code.domain == "sm" { return (m[.errorSecureMessaging], m[.errorCardGoneAdvice]) }
+            return (ExitStatus.forError(EMRTDError(code, "")) == ExitStatus.badInput ? m[.errorInput] : m[.errorOther], nil)
+        }
+    }
 }
 
 func printError(_ text: String, terminator: String = "\n") {

@@ -118,7 +118,7 @@ public struct ReadCardCommand: ParsableCommand {
             let (channel, source, defaultKey) = try openCard()
             try read(channel, source: source, defaultKey: defaultKey)
         } catch {
-            throw fail(error)
+            throw fail(error, Messages(lang ?? .fromEnvironment()))
         }
         if verdictStatus != ExitStatus.success { throw ExitCode(verdictStatus) }
     }

@@ -78,5 +78,15 @@ extension Messages {
         .wordNotGenuine: "not-genuine",
         .wordUnverified: "unverified",
         .wordError: "error",
+        .errorPrefix: "error",
+        .errorAccessRefused: "the card refused the key",
+        .errorAccessAdvice: "check the CAN (the last 6 digits of the personal ID) or the document number and dates, then present the card again",
+        .errorCardGone: "the card left the reader or stopped answering",
+        .errorCardGoneAdvice: "place the card flat on the reader and read it again",
+        .errorNoReader: "no card reader, or no card in it",
+        .errorNoReaderAdvice: "connect the reader, check that pcscd runs, and place the card on it",
+        .errorSecureMessaging: "the secure connection with the chip broke",
+        .errorInput: "the input is not usable",
+        .errorOther: "the read failed",
     ]
 }

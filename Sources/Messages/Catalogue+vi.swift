@@ -78,5 +78,15 @@ extension Messages {
         .wordNotGenuine: "không hợp lệ",
         .wordUnverified: "chưa xác minh",
         .wordError: "lỗi",
+        .errorPrefix: "lỗi",
+        .errorAccessRefused: "thẻ từ chối khóa truy cập",
+        .errorAccessAdvice: "kiểm tra số CAN (6 số cuối của số định danh cá nhân) hoặc số giấy tờ và các ngày, rồi đặt lại thẻ",
+        .errorCardGone: "thẻ đã rời đầu đọc hoặc không còn trả lời",
+        .errorCardGoneAdvice: "đặt thẻ nằm phẳng trên đầu đọc và đọc lại",
+        .errorNoReader: "không có đầu đọc thẻ, hoặc chưa có thẻ trên đầu đọc",
+        .errorNoReaderAdvice: "cắm đầu đọc, kiểm tra dịch vụ pcscd, và đặt thẻ lên đầu đọc",
+        .errorSecureMessaging: "kết nối bảo mật với chip bị gián đoạn",
+        .errorInput: "dữ liệu nhập không dùng được",
+        .errorOther: "đọc thẻ không thành công",
     ]
 }

@@ -116,6 +116,17 @@ public enum MessageKey: String, CaseIterable, Sendable {
     case wordNotGenuine = "word.not-genuine"
     case wordUnverified = "word.unverified"
     case wordError = "word.error"
+
+    case errorPrefix = "error.prefix"
+    case errorAccessRefused = "error.access-refused"
+    case errorAccessAdvice = "error.access-advice"
+    case errorCardGone = "error.card-gone"
+    case errorCardGoneAdvice = "error.card-gone-advice"
+    case errorNoReader = "error.no-reader"
+    case errorNoReaderAdvice = "error.no-reader-advice"
+    case errorSecureMessaging = "error.secure-messaging"
+    case errorInput = "error.input"
+    case errorOther = "error.other"
 }
 
 /// The messages of one language.

@@ -55,4 +55,14 @@ struct LanguageTests {
         let r = try run("cccd", ["verify", dir, "--trust", "TestVectors/pki/csca.pem", "--lang", "vi"])
         #expect(r.stdout.hasPrefix("KẾT LUẬN: THẺ HỢP LỆ"), "\(r.stdout)")
     }
+
+    @Test("Errors in Vietnamese say what happened and what to do, then the library's words and the code")
+    func vietnameseErrors() throws {
+        let vi = try run("cccd-read", ["--simulated", "--can", "000000"], environment: ["LANG": "vi_VN.UTF-8", "LC_ALL": ""])
+        #expect(vi.status == 3)
+        #expect(vi.stderr.hasPrefix("lỗi: thẻ từ chối khóa truy cập — kiểm tra số CAN"), "\(vi.stderr)")
+        #expect(vi.stderr.contains("[pace.authentication-failed]"))
+        let en = try run("cccd-read", ["--simulated", "--can", "000000", "--lang", "en"], environment: ["LANG": "vi_VN.UTF-8", "LC_ALL": ""])
+        #expect(en.stderr.hasPrefix("error: the chip refused PACE with the CAN"))
+    }
 }
