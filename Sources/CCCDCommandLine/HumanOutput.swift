@@ -16,26 +16,7 @@ enum HumanOutput {
         if !report.trust.isEmpty { out.append("  \(m[.trust]): " + report.trust.joined(separator: ", ")) }
         out.append("")
         out.append(m[.holder])
-        let rows: [(MessageKey, String?)] = [
-            (.fullName, h.fullName),
-            (.mrzName, h.mrzName),
-            (.personalID, h.personalIDNumber),
-            (.document, [h.documentCode, h.documentNumber, h.issuingState].compactMap { $0 }.joined(separator: " ")),
-            (.dateOfBirth, h.dateOfBirth),
-            (.sex, h.sex),
-            (.nationality, h.nationality),
-            (.ethnicity, h.ethnicity),
-            (.religion, h.religion),
-            (.placeOfOrigin, h.placeOfOrigin),
-            (.placeOfResidence, h.placeOfResidence),
-            (.identifyingMarks, h.identifyingMarks),
-            (.dateOfIssue, h.dateOfIssue),
-            (.dateOfExpiry, h.dateOfExpiry),
-            (.father, h.fatherName),
-            (.mother, h.motherName),
-            (.spouse, h.spouseName),
-            (.oldIDNumber, h.oldIDNumber),
-        ]
+        let rows = h.labelledFields
         let width = max(20, (rows.map { m[$0.0].count }.max() ?? 0) + 2)
         for (label, value) in rows {
             guard let value, !value.isEmpty else { continue }

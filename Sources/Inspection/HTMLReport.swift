@@ -34,14 +34,7 @@ public enum HTMLReport {
                 photo = "<div class=\"photo missing\">\(escape(m.format(.photoNotShown, type.uppercased())))</div>"
             }
         }
-        let rows: [(MessageKey, String?)] = [
-            (.fullName, h.fullName), (.personalID, h.personalIDNumber), (.dateOfBirth, h.dateOfBirth), (.sex, h.sex),
-            (.nationality, h.nationality), (.ethnicity, h.ethnicity), (.religion, h.religion),
-            (.placeOfOrigin, h.placeOfOrigin), (.placeOfResidence, h.placeOfResidence), (.identifyingMarks, h.identifyingMarks),
-            (.dateOfIssue, h.dateOfIssue), (.dateOfExpiry, h.dateOfExpiry), (.father, h.fatherName), (.mother, h.motherName),
-            (.spouse, h.spouseName), (.oldIDNumber, h.oldIDNumber), (.mrzName, h.mrzName),
-            (.document, [h.documentCode, h.documentNumber, h.issuingState].compactMap { $0 }.joined(separator: " ")),
-        ]
+        let rows = h.labelledFields
         var fields = rows.compactMap { key, value -> String? in
             guard let value, !value.isEmpty else { return nil }
             return "<tr><th>\(escape(m[key]))</th><td>\(escape(value))</td></tr>"
@@ -154,4 +147,19 @@ public enum HTMLReport {
         .files td.mono { white-space: nowrap; font-size: 6pt; }
         footer { margin-top: 2mm; font-size: 6.5pt; color: #666; }
         """
+}
+
+extension InspectionReport.Holder {
+    /// The holder's fields in the order a person reads them, each with its label's message key:
+    /// what the terminal output and the HTML report both show.
+    public var labelledFields: [(MessageKey, String?)] {
+        [
+            (.fullName, fullName), (.mrzName, mrzName), (.personalID, personalIDNumber),
+            (.document, [documentCode, documentNumber, issuingState].compactMap { $0 }.joined(separator: " ")),
+            (.dateOfBirth, dateOfBirth), (.sex, sex), (.nationality, nationality), (.ethnicity, ethnicity),
+            (.religion, religion), (.placeOfOrigin, placeOfOrigin), (.placeOfResidence, placeOfResidence),
+            (.identifyingMarks, identifyingMarks), (.dateOfIssue, dateOfIssue), (.dateOfExpiry, dateOfExpiry),
+            (.father, fatherName), (.mother, motherName), (.spouse, spouseName), (.oldIDNumber, oldIDNumber),
+        ]
+    }
 }
