@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 //
 // cccd-toolkit: read, verify and personalize ICAO Doc 9303 eMRTD chips and the
 // Vietnamese chip citizen ID card (CCCD).
@@ -12,7 +12,7 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "cccd-toolkit",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "cccd-read", targets: ["CCCDRead"]),
         .executable(name: "cccd", targets: ["CCCDTool"]),
@@ -25,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // `swift package generate-documentation` (the DocC catalogue of the library, Inspection.docc).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // `cccd counter`: the counter's local web page (HTTP/1.1 on loopback, server-sent events).
+        // No traits: swift-configuration is not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // C libraries, wrapped; their types never leave the Swift module that imports them.
@@ -37,6 +41,11 @@ let package = Package(
             name: "CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPostgreSQL",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
         ),
         .systemLibrary(
             name: "CPCSCLite",
@@ -104,10 +113,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The issuance center's audit: rows chained by hash per station, in SQLite (a station's journal,
+        // or the whole audit of a small center) and PostgreSQL (one audit for many stations), with
+        // versioned migrations, delivery exactly once, verification and reports.
+        .target(
+            name: "AuditTrail",
+            dependencies: ["EMRTDCore", "Cryptography", "CSQLite", "CPostgreSQL"],
+            swiftSettings: strict
+        ),
         .target(
             name: "IssuanceStation",
             dependencies: [
-                "EMRTDCore", "CSQLite", "EMRTD", "PCSC", "Personalization", "PassiveAuthentication", "AccessControl", "LDS", "Inspection", "Messages",
+                "AuditTrail", "EMRTDCore", "Cryptography", "EMRTD", "PCSC", "Personalization", "PassiveAuthentication", "AccessControl", "LDS", "Inspection", "Messages",
             ],
             swiftSettings: strict
         ),
@@ -148,9 +165,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The service counter's web page: the card desk (readers, key, read, result, cleared on removal)
+        // and its HTTP face. Only `cccd` links it.
+        .target(
+            name: "ServiceCounter",
+            dependencies: [
+                "Inspection", "Messages", "Specimen", "VirtualChip",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "CCCDCommandLine",
-            dependencies: [
+            dependencies: ["ServiceCounter", "AuditTrail",
                 "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites", "PCSC", "Conformance",
                 "PassiveAuthentication", "PKIX", "Cryptography", "AccessControl", "Personalization", "IssuanceStation", "Inspection", "Messages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -209,11 +237,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "AuditTrailTests", dependencies: ["AuditTrail", "EMRTDCore"], swiftSettings: strict),
+        .testTarget(
+            name: "ServiceCounterTests",
+            dependencies: ["ServiceCounter", "AuditTrail","Inspection", "Messages", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "CommandLineTests",
             dependencies: [
                 "CCCDRead", "CCCDTool", "AccessControl", "Specimen", "MRZ", "LDS", "EMRTDCore", "IssuanceStation", "VirtualChip",
-                "PCSC", "ISO7816", "Messages",
+                "PCSC", "ISO7816", "Messages", "AuditTrail",
             ],
             swiftSettings: strict
         ),

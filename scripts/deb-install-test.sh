@@ -36,5 +36,26 @@ out=$(chroot "$root" /usr/bin/cccd-read --simulated --skip-photo 2>&1) || { echo
 head -1 <<< "$out" | grep -q "^VERDICT: GENUINE" || { echo "$out" | head -5; echo "deb install test: not GENUINE" >&2; exit 1; }
 chroot "$root" /usr/bin/env MANPAGER=cat LANG=C.UTF-8 man cccd-read 2>/dev/null | grep -q "cccd-read" \
   || { echo "deb install test: man cccd-read shows nothing" >&2; exit 1; }
-rm -f "$root.log" "$root.install.log"
-echo "deb install test: $(du -h "$deb" | cut -f1) package, installed with its dependencies in $seconds s; cccd-read --simulated: GENUINE; man cccd-read: ok"
+# The counter page from the package: the unit is installed, and the binary serves the page.
+[ -f "$root/usr/lib/systemd/user/cccd-counter.service" ] || { echo "deb install test: no systemd user unit" >&2; exit 1; }
+grep -q '^ExecStart=/usr/bin/cccd counter --listen 127.0.0.1:8080' "$root/usr/lib/systemd/user/cccd-counter.service" \
+  || { echo "deb install test: the unit does not start the counter on loopback" >&2; exit 1; }
+chroot "$root" /usr/bin/cccd counter --simulated --listen 127.0.0.1:0 > "$root.counter.log" 2>&1 &
+counter=$!
+port=""
+for _ in $(seq 1 100); do
+  port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$root.counter.log" | head -1)
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+page=""
+if [ -n "$port" ]; then
+  exec 3<>"/dev/tcp/127.0.0.1/$port"
+  printf 'GET / HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n' "$port" >&3
+  page=$(timeout 5 cat <&3 || true)
+  exec 3<&-
+fi
+kill "$counter" 2>/dev/null; wait "$counter" 2>/dev/null || true
+grep -q 'counter-token' <<< "$page" || { cat "$root.counter.log"; echo "deb install test: cccd counter did not serve its page" >&2; exit 1; }
+rm -f "$root.log" "$root.install.log" "$root.counter.log"
+echo "deb install test: $(du -h "$deb" | cut -f1) package, installed with its dependencies in $seconds s; cccd-read --simulated: GENUINE; man cccd-read: ok; cccd counter: page served, user unit installed"

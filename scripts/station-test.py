@@ -7,11 +7,14 @@ insert the matching virtual card into their slot, in a random order, concurrentl
 the batch the station is killed (SIGKILL) while it reads a card, restarted, and the interrupted card
 inserted again. Checks: every record ends genuine; the audit log holds exactly one row per insertion
 the station finished (and never a row for anything else); the rows written before the kill are
-intact. Prints perso time per card and station throughput in cards per minute.
+intact; the hash chain verifies (`cccd audit verify`). Prints perso time per card and station throughput in cards per minute.
 
 Run by scripts/station-test.sh (which brings up an empty test bench); needs root for the namespace.
 """
 import json, os, random, signal, sqlite3, subprocess, sys, tempfile, threading, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stationlib import StationProcess  # noqa: E402
 
 BIN = os.environ["CCCD_BIN"]
 NS = os.environ["CCCD_TESTBED_NS"]
@@ -61,46 +64,11 @@ def setup():
     return ids, (time.monotonic() - start) / COUNT
 
 
-class Station:
-    """`cccd station` in scanner mode; its output lines are collected as they come."""
-
-    def __init__(self):
-        self.lines = []
-        self.cond = threading.Condition()
-        self.proc = subprocess.Popen(
-            [os.path.join(BIN, "cccd"), "station", "--records", f"{work}/batch.jsonl", "--trust",
-             f"{work}/pki/csca.pem", "--db", f"{work}/audit.db"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
-        STARTED.append(self.proc)
-        threading.Thread(target=self._collect, daemon=True).start()
-        self.wait_for(lambda l: l.startswith("station: watching"), 15)
-
-    def _collect(self):
-        for line in self.proc.stdout:
-            with self.cond:
-                self.lines.append(line.rstrip("\n"))
-                self.cond.notify_all()
-        with self.cond:
-            self.lines.append(None)
-            self.cond.notify_all()
-
-    def wait_for(self, predicate, timeout, start=0):
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                for i in range(start, len(self.lines)):
-                    if self.lines[i] is not None and predicate(self.lines[i]):
-                        return i
-                if None in self.lines[start:]:
-                    return None
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
-
-    def scan(self, personal_id):
-        self.proc.stdin.write(personal_id + "\n")
-        self.proc.stdin.flush()
+def Station():
+    """`cccd station` in scanner mode on this bench's audit file."""
+    return StationProcess(
+        [os.path.join(BIN, "cccd"), "station", "--records", f"{work}/batch.jsonl", "--trust", f"{work}/pki/csca.pem",
+         "--db", f"{work}/audit.db"], started=STARTED, ready_timeout=15)
 
 
 def insert_card(port, i):
@@ -126,7 +94,7 @@ def wait_until_empty(reader):
 def rows():
     db = sqlite3.connect(f"{work}/audit.db")
     try:
-        return db.execute("select id, personal_id, attempt, reader, verdict, reasons from attempts order by id").fetchall()
+        return db.execute("select seq, record_id, attempt, reader, verdict, reasons from audit_rows order by seq").fetchall()
     finally:
         db.close()
 
@@ -235,6 +203,8 @@ def main():
     readers = {r[3] for r in final}
     check(len(readers) == 2, f"rows from readers {sorted(readers)}, not both slots")
     check(summary.startswith(f"summary: {COUNT} passed, 0 failed, 0 pending"), summary)
+    verified = run("cccd", "audit", "verify", "--db", f"{work}/audit.db")
+    check(verified.returncode == 0 and "every chain intact" in verified.stdout, "audit verify: " + verified.stdout + verified.stderr)
     print(f"station: {len(final)} rows for {len(insertions)} insertions of {COUNT} cards on {len(SLOTS)} slots, "
           f"killed once mid-read and restarted; {summary}", flush=True)
     print(f"station: {COUNT} cards in {elapsed:.1f} s = {COUNT * 60 / elapsed:.1f} cards per minute "

@@ -57,12 +57,17 @@ if [ "$(id -u)" -eq 0 ]; then
   scripts/testbed.sh down >/dev/null
   echo "== station: 40 cards on two readers"
   scripts/station-test.sh 40
+  echo "== counter page (cccd counter) in headless Chromium through pcscd (screenshots in .build/screenshots)"
+  scripts/counter-test.sh
+  echo "== a center: 4 stations, 200 cards, one PostgreSQL audit (restarted mid-run), a station killed"
+  scripts/center-test.sh
 fi
 
 echo "== memory bound (peak RSS of a full read and verification, honest and hostile chips)"
 scripts/bench-memory.sh 64 | tail -3
 
-# Every fuzz target for FUZZ_SECONDS each (default 50), nproc at a time: 20 targets on a 2-core
-# runner take about 10 × 50 s ≈ 8.5 minutes of fuzzing. Longer runs by hand: scripts/fuzz.sh 3600.
+# Every fuzz target for FUZZ_SECONDS each (default 35), nproc at a time: 21 targets on a 2-core
+# runner take about 11 × 35 s ≈ 6.5 minutes of fuzzing. Longer runs by hand: scripts/fuzz.sh 3600
+# (the long runs' figures are in the README).
 echo "== fuzzing"
-scripts/fuzz.sh "${FUZZ_SECONDS:-50}"
+scripts/fuzz.sh "${FUZZ_SECONDS:-35}"

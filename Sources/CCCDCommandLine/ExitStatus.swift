@@ -2,6 +2,7 @@ import ArgumentParser
 import EMRTD
 import EMRTDCore
 import Foundation
+import Inspection
 import Messages
 
 /// Exit statuses of the command-line tools (documented in the README): the verification contract
@@ -54,28 +55,13 @@ func fail(_ error: EMRTDError, _ messages: Messages = Messages(.fromEnvironment(
 }
 
 /// An error as a person reads it. In English: the library's message and its code, as always. In
-/// another language: what happened and what to do in that language, then the library's message
-/// (for support) and the code.
+/// another language: what happened and what to do in that language (``ErrorAdvice``), then the
+/// library's message (for support) and the code.
 enum ErrorText {
     static func render(_ error: EMRTDError, _ m: Messages) -> String {
         guard m.language != .english else { return "error: \(error.message) [\(error.code)]" }
-        let (what, advice) = explain(error.code, m)
-        return "\(m[.errorPrefix]): \(what)\(advice.map { " — " + $0 } ?? "") (\(error.message)) [\(error.code)]"
-    }
-
-    /// What the code means to a person, and what to do about it.
-    static func explain(_ code: EMRTDError.Code, _ m: Messages) -> (String, String?) {
-        switch code.rawValue {
-        case "bac.authentication-failed", "pace.authentication-failed", "bac.refused":
-            return (m[.errorAccessRefused], m[.errorAccessAdvice])
-        case "card.removed", "card.timeout", "card.read-timeout", "card.transport", "card.pcsc-card-reset":
-            return (m[.errorCardGone], m[.errorCardGoneAdvice])
-        case "card.pcsc-no-service", "card.pcsc-no-readers", "card.pcsc-no-card", "card.pcsc-reader-removed":
-            return (m[.errorNoReader], m[.errorNoReaderAdvice])
-        default:
-            if code.domain == "sm" { return (m[.errorSecureMessaging], m[.errorCardGoneAdvice]) }
-            return (ExitStatus.forError(EMRTDError(code, "")) == ExitStatus.badInput ? m[.errorInput] : m[.errorOther], nil)
-        }
+        let explained = ErrorAdvice(error, m, badInput: ExitStatus.forError(error) == ExitStatus.badInput)
+        return "\(m[.errorPrefix]): \(explained.what)\(explained.advice.map { " — " + $0 } ?? "") (\(error.message)) [\(error.code)]"
     }
 }
 

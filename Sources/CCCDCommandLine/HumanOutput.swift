@@ -49,8 +49,8 @@ enum HumanOutput {
         out.append(m[.files])
         for f in report.files {
             // 16: the longest name, "EF.CardSecurity", and a space.
-            var line = "  " + f.file.padding(toLength: 16, withPad: " ", startingAt: 0) + f.status
-            if let bytes = f.bytes { line += " (\(bytes) bytes)" }
+            var line = "  " + f.file.padding(toLength: 16, withPad: " ", startingAt: 0) + m.outcome(f.status)
+            if let bytes = f.bytes { line += " (" + m.format(.bytesCount, "\(bytes)") + ")" }
             if let error = f.error { line += ": " + TerminalText.sanitize(error) }
             out.append(line)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditTrail
 import EMRTDCore
 import Inspection
 import Messages
@@ -19,9 +20,13 @@ struct StationCommand: ParsableCommand {
         discussion: """
             Every reader is watched at once. For each inserted card the station takes the next ID typed on standard
             input (a barcode scanner), or with --in-order the next pending record; reads the card with the record's
-            CAN; runs every check and the record comparison; and appends one row (ID, time, reader, attempt, verdict,
-            reasons; no biometric data, no keys) to the audit log. A summary is printed on Ctrl-C or when the batch
-            is done. Exit status: 0 every record passed, 1 otherwise.
+            CAN; runs every check and the record comparison; and appends one row to the audit (station, reader,
+            operator, batch, record ID, attempt, times, ATR, document number, SHA-256 of EF.SOD, DSC, verdict, reason
+            codes, APDUs, milliseconds; no name, address, photo or key), chained by hash to the station's previous
+            row. With --db postgresql://… the rows go to the center's PostgreSQL audit through a local journal
+            (--journal): the station keeps reading when the server is away and delivers every row exactly once
+            when it is back. A summary is printed on Ctrl-C or when the batch is done. Exit status: 0 every record
+            passed, 1 otherwise.
             """
     )
 
@@ -31,8 +36,20 @@ struct StationCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("CSCA certificates, folders, master lists or CRLs (repeatable).", valueName: "PATH"))
     var trust: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("The audit log (SQLite), created if needed.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("The audit: an SQLite file (created if needed), or the center's PostgreSQL (postgresql://user@host:port/db; the password in PGPASSWORD or ~/.pgpass).", valueName: "FILE|URL"))
     var db: String
+
+    @Option(name: .long, help: ArgumentHelp("With a PostgreSQL --db: the local journal (SQLite) rows wait in while the server is away (default: cccd-journal-STATION.sqlite).", valueName: "FILE"))
+    var journal: String?
+
+    @Option(name: .long, help: ArgumentHelp("This station's name in the audit, unique in the center (default: the host name).", valueName: "NAME"))
+    var station: String?
+
+    @Option(name: .long, help: ArgumentHelp("Who runs the station (default: $USER).", valueName: "NAME"))
+    var `operator`: String?
+
+    @Option(name: .long, help: ArgumentHelp("The batch's name in the audit (default: the records file's name).", valueName: "NAME"))
+    var batch: String?
 
     @Flag(name: .long, help: "Take the next pending record for each card instead of reading IDs from standard input.")
     var inOrder = false
@@ -49,11 +66,31 @@ struct StationCommand: ParsableCommand {
     func run() throws {
         let station: Station
         let readers: [String]
+        let log: AuditJournal
         do {
             let entries = try loadBatch(records)
             let store = try TrustStore(paths: trust)
-            let log = try AuditLog(path: db)
-            station = Station(entries: entries, trust: store, log: log, inOrder: inOrder, messages: Messages(lang ?? .fromEnvironment())) { line in writeLine(line) }
+            let name = self.station ?? ProcessInfo.processInfo.hostName
+            if AuditStores.isPostgreSQL(db) {
+                // Connected lazily: a station starts and reads while the server is away.
+                let central = try PostgreSQLAuditStore(url: db, connectNow: false)
+                do throws(EMRTDError) {
+                    try central.requireCurrentSchema()
+                } catch where error.code == .auditSchema {
+                    throw error
+                } catch {
+                    writeLine("audit: \(error.message); rows wait in the journal until it answers")
+                }
+                log = try AuditJournal(path: journal ?? "cccd-journal-\(name).sqlite", station: name, central: central) { writeLine($0) }
+            } else {
+                guard journal == nil else { throw EMRTDError(.invalidArgument, "--journal goes with a PostgreSQL --db (an SQLite --db is its own journal)") }
+                log = try AuditJournal(path: db, station: name, central: nil)
+            }
+            let identity = Station.Identity(
+                operator: self.operator ?? ProcessInfo.processInfo.environment["USER"] ?? "operator",
+                batch: batch ?? (records as NSString).lastPathComponent)
+            station = Station(entries: entries, trust: store, log: log, identity: identity, inOrder: inOrder,
+                              messages: Messages(lang ?? .fromEnvironment())) { line in writeLine(line) }
             let all = try PCSCContext().readers()
             readers = reader.isEmpty ? all : all.filter { name in reader.contains { name == $0 || name.contains($0) } }
             guard !readers.isEmpty else { throw EMRTDError(.pcscNoReaders, "no reader to watch (readers: \(all.joined(separator: ", ")))") }
@@ -84,6 +121,10 @@ struct StationCommand: ParsableCommand {
             return batchDone(summary)
         }
         let summary = station.summary()
+        if log.pending > 0 && !log.flush(timeout: 10) {
+            writeLine("audit: \(log.pending) rows not delivered yet; they stay in the journal and go with the next start")
+        }
+        log.close()
         print("")
         print("summary: \(summary.passed.count) passed, \(summary.failed.count) failed, \(summary.pending.count) pending")
         for (id, why) in summary.failed { print("  failed \(id): \(why)") }

@@ -8,11 +8,12 @@ import VectorSuites
 import Conformance
 
 /// `cccd`: the toolkit.
-public struct ToolCommand: ParsableCommand {
+@available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
+public struct ToolCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cccd",
         abstract: "The CCCD / eMRTD toolkit: specimen cards, card images, vector suites.",
-        subcommands: [SpecimenCommand.self, InspectCommand.self, VerifyCommand.self, PKICommand.self, PersoCommand.self, StationCommand.self, VectorsCommand.self, ConformanceCommand.self, SimulateCommand.self, BenchCommand.self, ReaderBenchCommand.self]
+        subcommands: [SpecimenCommand.self, InspectCommand.self, VerifyCommand.self, PKICommand.self, PersoCommand.self, StationCommand.self, AuditCommand.self, CounterCommand.self, VectorsCommand.self, ConformanceCommand.self, SimulateCommand.self, BenchCommand.self, ReaderBenchCommand.self]
     )
 
     public init() {}

@@ -43,14 +43,9 @@ public enum HTMLReport {
         body.append("<section class=\"holder\"><h2>\(escape(m[.holder]))</h2><div class=\"card\">\(photo)<table>\(fields.joined())</table></div></section>")
 
         // Every check and its reason.
-        let c = report.checks
-        var checks: [(MessageKey, String, String)] = [(.checkPassive, c.passive.status, c.passive.reason)]
-        if let cs = c.passive.cardSecurity { checks.append((.checkCardSecurity, cs.status, cs.reason)) }
-        checks += [(.checkChip, c.chip.status, c.chip.reason), (.checkActive, c.active.status, c.active.reason)]
-        if let files = c.files { checks.append((.checkFiles, files.status, files.reason)) }
-        if let record = c.record { checks.append((.checkRecord, record.status, record.reason)) }
-        let checkRows = checks.map { key, status, reason in
-            "<tr><th>\(escape(m[key]))</th><td class=\"status \(escape(status))\">\(escape(m.status(status)))</td><td>\(escape(reason))</td></tr>"
+        let checkRows = report.checks.rows(m).map { row in
+            "<tr><th>\(escape(m[row.name]))</th><td class=\"status \(escape(row.status))\">\(escape(row.statusText))</td><td>\(escape(row.reason))"
+                + (row.detail.map { "<br><span class=\"small\">\(escape($0))</span>" } ?? "") + "</td></tr>"
         }
         body.append("<section><h2>\(escape(m[.checks]))</h2><table class=\"checks\"><tr><th>\(escape(m[.check]))</th><th>\(escape(m[.status]))</th><th>\(escape(m[.reason]))</th></tr>\(checkRows.joined())</table></section>")
 
@@ -72,7 +67,7 @@ public enum HTMLReport {
         // The files and what the read cost.
         if inspection.read != nil {
             let files = report.files.map { f in
-                "<tr><td>\(escape(f.file))</td><td>\(escape(f.status))\(f.error.map { ": " + escape($0) } ?? "")</td><td class=\"num\">\(f.bytes.map(String.init) ?? "")</td><td class=\"mono small\">\(escape(f.sha256 ?? ""))</td></tr>"
+                "<tr><td>\(escape(f.file))</td><td>\(escape(m.outcome(f.status)))\(f.error.map { ": " + escape($0) } ?? "")</td><td class=\"num\">\(f.bytes.map(String.init) ?? "")</td><td class=\"mono small\">\(escape(f.sha256 ?? ""))</td></tr>"
             }
             body.append("<section><h2>\(escape(m[.files]))</h2><table class=\"files\"><tr><th>\(escape(m[.file]))</th><th>\(escape(m[.status]))</th><th>\(escape(m[.size]))</th><th>SHA-256</th></tr>\(files.joined())</table></section>")
             let s = report.stats

@@ -1,4 +1,5 @@
 public import EMRTD
+public import Messages
 import PassiveAuthentication
 import LDS
 import PKIX
@@ -128,5 +129,41 @@ public struct ImageVerificationReport: Codable, Sendable {
         checks = inspection.report.checks
         self.trust = trust
         files = LDSFile.all.filter { inspection.files[$0] != nil }.map(\.name)
+    }
+}
+
+extension VerificationReport {
+    /// One check as a person reads it.
+    public struct Row: Sendable {
+        /// The check's name (``MessageKey/checkPassive`` …).
+        public var name: MessageKey
+        /// The contract's status word (`passed`, `failed` …).
+        public var status: String
+        /// The status in the language of the messages.
+        public var statusText: String
+        /// The outcome in the language of the messages: in English the library's reason; in another
+        /// language the catalogue's text for the check's code.
+        public var reason: String
+        /// The library's reason (English, technical), when ``reason`` is a translation of it.
+        public var detail: String?
+    }
+
+    /// Every check in the order a report shows them: passive, EF.CardSecurity, chip, active, files, record.
+    public func rows(_ m: Messages) -> [Row] {
+        var list: [(MessageKey, String, Check)] = [
+            (.checkPassive, "passive", Check(status: passive.status, reason: passive.reason, code: passive.code)),
+        ]
+        if let cardSecurity = passive.cardSecurity { list.append((.checkCardSecurity, "card-security", cardSecurity)) }
+        list += [(.checkChip, "chip", chip), (.checkActive, "active", active)]
+        if let files { list.append((.checkFiles, "files", files)) }
+        if let record { list.append((.checkRecord, "record", record)) }
+        return list.map { key, check, c in
+            var row = Row(name: key, status: c.status, statusText: m.status(c.status), reason: c.reason)
+            if m.language != .english, let text = m.reason(check: check, status: c.status, code: c.code) {
+                row.reason = text
+                row.detail = c.reason.isEmpty ? nil : c.reason
+            }
+            return row
+        }
     }
 }

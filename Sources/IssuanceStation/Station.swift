@@ -1,6 +1,8 @@
 import AccessControl
+public import AuditTrail
 import EMRTD
-import Inspection
+public import Inspection
+import Cryptography
 public import Messages
 import EMRTDCore
 import Foundation
@@ -40,9 +42,23 @@ public final class Station: @unchecked Sendable {
         public var pending: [String] = []
     }
 
+    /// Who runs the station and on what: written into every audit row.
+    public struct Identity: Sendable {
+        /// The operator's name.
+        public var `operator`: String
+        /// The batch's name (the records file, by default).
+        public var batch: String
+        /// `operator` running `batch`.
+        public init(operator: String, batch: String) {
+            self.operator = `operator`
+            self.batch = batch
+        }
+    }
+
     private let entries: [Entry]
     private let trust: TrustStore
-    private let log: AuditLog
+    private let log: AuditJournal
+    private let identity: Identity
     private let inOrder: Bool
     /// The language of what the operator reads (the audit log keeps English codes).
     private let messages: Messages
@@ -54,24 +70,26 @@ public final class Station: @unchecked Sendable {
     private var outcomes: [String: (verdict: String, reasons: String)] = [:]
     private var stopRequested = false
 
-    /// A station for the batch `entries`, checking against `trust` and logging to `log`. With `inOrder`
-    /// each card inserted takes the next record not yet genuine; without, the ID scanned by ``scan(_:)``.
-    /// `output` gets one line per event. What `log` already holds for the batch counts: a restarted
-    /// station goes on where it stopped.
+    /// A station for the batch `entries`, checking against `trust` and writing one audit row per card
+    /// to `log` (its journal, delivered to the center's store when there is one). With `inOrder` each
+    /// card inserted takes the next record not yet genuine; without, the ID scanned by ``scan(_:)``.
+    /// `output` gets one line per event. What the journal already holds for the batch counts: a
+    /// restarted station goes on where it stopped.
     public init(
-        entries: [Entry], trust: TrustStore, log: AuditLog, inOrder: Bool, messages: Messages = Messages(.english),
-        output: @escaping @Sendable (String) -> Void
+        entries: [Entry], trust: TrustStore, log: AuditJournal, identity: Identity, inOrder: Bool,
+        messages: Messages = Messages(.english), output: @escaping @Sendable (String) -> Void
     ) {
         self.messages = messages
         self.entries = entries
         self.trust = trust
         self.log = log
+        self.identity = identity
         self.inOrder = inOrder
         self.output = output
-        // A restarted station goes on with the batch: what the log already says counts (the last attempt wins).
+        // A restarted station goes on with the batch: what the journal already says counts (the last attempt wins).
         let batch = Set(entries.map(\.record.personalID))
-        for row in (try? log.rows()) ?? [] where batch.contains(row.personalID) {
-            outcomes[row.personalID] = (row.verdict, row.reasons)
+        for row in (try? log.rows()) ?? [] where batch.contains(row.recordID) {
+            outcomes[row.recordID] = (row.verdict, row.reasons)
         }
     }
 
@@ -119,13 +137,13 @@ public final class Station: @unchecked Sendable {
                     if lost != nil { output(messages.format(.stationBack, reader)) }
                     lost = nil
                     let now = known.first?.cardPresent ?? false
-                    if now && !present { handleCard(reader, fresh) }
+                    if now && !present { handleCard(reader, fresh, atr: known.first?.atr ?? []) }
                     present = now
                     continue
                 }
                 known = try current.waitForChange([reader], from: known, timeoutMilliseconds: 250)
                 let now = known.first?.cardPresent ?? false
-                if now && !present { handleCard(reader, current) }
+                if now && !present { handleCard(reader, current, atr: known.first?.atr ?? []) }
                 present = now
             } catch {
                 if error.code == .pcscTimeout { continue }
@@ -157,33 +175,67 @@ public final class Station: @unchecked Sendable {
         }
     }
 
-    private func handleCard(_ reader: String, _ context: PCSCContext) {
+    private func handleCard(_ reader: String, _ context: PCSCContext, atr: [UInt8]) {
+        let inserted = Date()
         guard let entry = takeEntry() else {
             output(messages.format(.stationNoRecord, reader))
             return
         }
         let id = entry.record.personalID
         output(messages.format(.stationReading, reader, id))
-        var verdict = "error"
+        var row = AuditRow(
+            station: log.station, reader: reader, operator: identity.operator, batch: identity.batch, recordID: id, attempt: 0,
+            insertedAt: AuditRow.timestamp(inserted), readAt: "", verifiedAt: "", atr: atr.hex, documentNumber: "", sodSHA256: "",
+            dscSubject: "", dscSerial: "", verdict: "error", reasons: "", apdus: 0, millis: 0)
         var reasons = ""
         do {
-            let verification = try inspect(reader, context, entry).verification
-            verdict = verification.verdict.rawValue
-            let why = verification.reasons
-            reasons = why.joined(separator: "; ")
+            let inspection = try inspect(reader, context, entry)
+            let verification = inspection.verification
+            let report = inspection.report
+            let verified = Date()
+            row.verdict = verification.verdict.rawValue
+            row.reasons = Self.reasonCodes(report.checks).joined(separator: ",")
+            row.verifiedAt = AuditRow.timestamp(verified)
+            let verifying = report.stats.phases["verification"]?.seconds ?? 0
+            row.readAt = AuditRow.timestamp(verified.addingTimeInterval(-verifying))
+            row.documentNumber = report.holder.documentNumber ?? ""
+            row.sodSHA256 = inspection.files[.sod].map { HashAlgorithm.sha256.hash($0).hex.lowercased() } ?? ""
+            if let signer = verification.passive.signer {
+                row.dscSubject = "\(signer.subject)"
+                row.dscSerial = signer.serialNumber.hex.lowercased()
+            }
+            row.apdus = report.stats.total.apdus
+            reasons = verification.reasons.joined(separator: "; ")
         } catch {
+            row.reasons = error.code.rawValue
             reasons = "\(error.message) [\(error.code)]"
         }
+        row.millis = Int(Date().timeIntervalSince(inserted) * 1000)
         do {
-            let attempt = try log.append(personalID: id, reader: reader, verdict: verdict, reasons: reasons)
+            row.attempt = try log.attempts(of: id) + 1
+            try log.append(row)
             lock.withLock {
                 handled += 1
-                outcomes[id] = (verdict, reasons)
+                outcomes[id] = (row.verdict, row.reasons)
             }
-            output(messages.format(.stationAttempt, reader, id, "\(attempt)", messages.verdictWord(verdict) + (reasons.isEmpty ? "" : " — " + reasons)))
+            output(messages.format(.stationAttempt, reader, id, "\(row.attempt)", messages.verdictWord(row.verdict) + (reasons.isEmpty ? "" : " — " + reasons)))
         } catch {
             output(messages.format(.stationAuditFailed, reader, id, error.message))
         }
+    }
+
+    /// The codes of what kept a card from genuine, as the audit keeps them: each check that did not
+    /// pass, by its code (`pa.dg-mismatch`, `chip.failed`, `record.failed`, `lds.read-failed` …).
+    public static func reasonCodes(_ checks: VerificationReport) -> [String] {
+        var codes: [String] = []
+        if checks.passive.status != "passed" { codes.append(checks.passive.code ?? "passive." + checks.passive.status) }
+        if let cs = checks.passive.cardSecurity, cs.status != "passed" { codes.append(cs.code ?? "card-security." + cs.status) }
+        if let files = checks.files, files.status != "passed" { codes.append(files.code ?? "files." + files.status) }
+        for (name, check) in [("chip", checks.chip), ("active", checks.active)] where check.status == "failed" {
+            codes.append(check.code ?? name + ".failed")
+        }
+        if let record = checks.record, record.status != "passed" { codes.append(record.code ?? "record." + record.status) }
+        return codes
     }
 
     /// Reads the card with its record's CAN and checks it against the record, on a connection with a

@@ -127,6 +127,86 @@ public enum MessageKey: String, CaseIterable, Sendable {
     case errorSecureMessaging = "error.secure-messaging"
     case errorInput = "error.input"
     case errorOther = "error.other"
+
+    // The words of a signature, a chain and a data group's hash (`valid`, `match` …).
+    case outcomeValid = "outcome.valid"
+    case outcomeInvalid = "outcome.invalid"
+    case outcomeNotChecked = "outcome.not-checked"
+    case outcomeUnknown = "outcome.unknown"
+    case outcomeMatch = "outcome.match"
+    case outcomeMismatch = "outcome.mismatch"
+    case outcomeNotInSOD = "outcome.not-in-sod"
+    case outcomeNotRead = "outcome.not-read"
+    case outcomeRead = "outcome.read"
+    case outcomeAbsent = "outcome.absent"
+    case outcomeDenied = "outcome.denied"
+    case outcomeSkipped = "outcome.skipped"
+    case outcomeFailed = "outcome.failed"
+    /// {1}: a number of bytes.
+    case bytesCount = "bytes"
+
+    // A check's outcome for a person, by the check's code (`reason.CODE`) or by `reason.CHECK.STATUS`.
+    case reasonPassivePassed = "reason.passive.passed"
+    case reasonPassiveFailed = "reason.passive.failed"
+    case reasonPassiveIssuerUnknown = "reason.passive.issuer-unknown"
+    case reasonPassiveNotSupported = "reason.passive.not-supported"
+    case reasonPassiveNotRun = "reason.passive.not-run"
+    case reasonCardSecurityPassed = "reason.card-security.passed"
+    case reasonCardSecurityFailed = "reason.card-security.failed"
+    case reasonCardSecurityIssuerUnknown = "reason.card-security.issuer-unknown"
+    case reasonCardSecurityNotSupported = "reason.card-security.not-supported"
+    case reasonCardSecurityNotRun = "reason.card-security.not-run"
+    case reasonChipPassed = "reason.chip.passed"
+    case reasonChipFailed = "reason.chip.failed"
+    case reasonChipNotSupported = "reason.chip.not-supported"
+    case reasonChipNotRun = "reason.chip.not-run"
+    case reasonActivePassed = "reason.active.passed"
+    case reasonActiveFailed = "reason.active.failed"
+    case reasonActiveNotSupported = "reason.active.not-supported"
+    case reasonActiveNotRun = "reason.active.not-run"
+    case reasonFilesPassed = "reason.files.passed"
+    case reasonFilesIncomplete = "reason.files.incomplete"
+    case reasonRecordPassed = "reason.record.passed"
+    case reasonRecordFailed = "reason.record.failed"
+    case reasonPaDgMismatch = "reason.pa.dg-mismatch"
+    case reasonPaSignatureInvalid = "reason.pa.signature-invalid"
+    case reasonPaMessageDigestMismatch = "reason.pa.message-digest-mismatch"
+    case reasonPaIssuerUnknown = "reason.pa.issuer-unknown"
+    case reasonPaCertificateExpired = "reason.pa.certificate-expired"
+    case reasonPaCertificateNotYetValid = "reason.pa.certificate-not-yet-valid"
+    case reasonPaCertificateRevoked = "reason.pa.certificate-revoked"
+    case reasonPaChainSignatureInvalid = "reason.pa.chain-signature-invalid"
+    case reasonPaSodMissing = "reason.pa.sod-missing"
+    case reasonLdsReadFailed = "reason.lds.read-failed"
+
+    // The counter page (`cccd counter`).
+    case counterTitle = "counter.title"
+    case counterNoService = "counter.no-service"
+    case counterNoReader = "counter.no-reader"
+    case counterWaiting = "counter.waiting"
+    case counterReaders = "counter.readers"
+    case counterCardIn = "counter.card-in"
+    case counterNoCard = "counter.no-card"
+    case counterKeyPrompt = "counter.key-prompt"
+    case counterCAN = "counter.can"
+    case counterOtherKey = "counter.other-key"
+    case counterMRZ = "counter.mrz"
+    case counterIDNumber = "counter.id-number"
+    case counterDateOfBirth = "counter.date-of-birth"
+    case counterDateOfExpiry = "counter.date-of-expiry"
+    case counterRead = "counter.read"
+    case counterReading = "counter.reading"
+    /// {1}: the file, {2}: bytes read, {3}: its size.
+    case counterReadingFile = "counter.reading-file"
+    case counterPrint = "counter.print"
+    case counterSave = "counter.save"
+    case counterDone = "counter.done"
+    case counterTryAgain = "counter.try-again"
+    case counterRemoveToClear = "counter.remove-to-clear"
+    case counterDetails = "counter.details"
+    case counterDisconnected = "counter.disconnected"
+    case counterKeyCANDigits = "counter.key-can-digits"
+    case counterKeyMissing = "counter.key-missing"
 }
 
 /// The messages of one language.
@@ -168,6 +248,21 @@ public struct Messages: Sendable {
         case "error": self[.wordError]
         default: raw
         }
+    }
+
+    /// A check's outcome in this language, for a person: the text of its `code` ("pa.dg-mismatch"),
+    /// or else of its check and status ("chip.passed"); nil when the catalogue has neither.
+    public func reason(check: String, status: String, code: String?) -> String? {
+        for raw in [code.map { "reason." + $0 }, "reason.\(check).\(status)"] {
+            if let raw, let key = MessageKey(rawValue: raw) { return self[key] }
+        }
+        return nil
+    }
+
+    /// A signature's, a chain's or a data group's outcome word (`valid`, `match`, `not-read` …) in this
+    /// language; an unknown word as it is.
+    public func outcome(_ raw: String) -> String {
+        MessageKey(rawValue: "outcome." + raw).map { self[$0] } ?? raw
     }
 
     /// A check's status word (`passed`, `failed` …) in this language.

@@ -1,5 +1,6 @@
 import Dispatch
 import EMRTDCore
+import AuditTrail
 import Foundation
 import ISO7816
 import IssuanceStation
@@ -97,12 +98,12 @@ extension PCSCTestbedTests {
         try station.run()
         defer { if station.isRunning { kill(station.processIdentifier, SIGKILL) } }
         usleep(500_000)
-        func rows(atLeast count: Int, within seconds: Double) throws -> [AuditLog.Row] {
+        func rows(atLeast count: Int, within seconds: Double) throws -> [AuditRow] {
             let end = Date(timeIntervalSinceNow: seconds)
-            var rows = try AuditLog(path: db).rows()
+            var rows = try SQLiteAuditStore(path: db).rows(station: nil)
             while rows.count < count, Date() < end {
                 usleep(100_000)
-                rows = try AuditLog(path: db).rows()
+                rows = try SQLiteAuditStore(path: db).rows(station: nil)
             }
             return rows
         }

@@ -1,4 +1,5 @@
 import EMRTDCore
+import AuditTrail
 import Foundation
 import IssuanceStation
 import Testing
@@ -232,7 +233,7 @@ struct PCSCTestbedTests {
             usleep(500_000)
             return (p, input.fileHandleForWriting)
         }
-        func rows() throws -> [AuditLog.Row] { try AuditLog(path: db).rows() }
+        func rows() throws -> [AuditRow] { try SQLiteAuditStore(path: db).rows(station: nil) }
         func insert(_ i: Int, scan: FileHandle, expecting count: Int) throws {
             scan.write(Data((ids[i] + "\n").utf8))
             let card = try SecondCard(card: dir + "/card\(i)")
@@ -253,7 +254,7 @@ struct PCSCTestbedTests {
         try insert(1, scan: scan, expecting: 3)
         first.waitUntilExit()
         var all = try rows()
-        #expect(all.map(\.personalID) == [ids[2], ids[1], ids[1]])
+        #expect(all.map(\.recordID) == [ids[2], ids[1], ids[1]])
         #expect(all.map(\.attempt) == [1, 1, 2])
         #expect(all.allSatisfy { $0.verdict == "genuine" && $0.reader.contains("Virtual PCD 00 01") })
 
@@ -267,6 +268,6 @@ struct PCSCTestbedTests {
         third.waitUntilExit()
         all = try rows()
         #expect(all.count == 4)
-        #expect(all.last?.personalID == ids[0])
+        #expect(all.last?.recordID == ids[0])
     }
 }

@@ -1,3 +1,0 @@
-import CCCDCommandLine
-
-ToolCommand.main()
