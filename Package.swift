@@ -47,6 +47,12 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        // PKCS #11 through p11-kit's header; modules are loaded with dlopen (SoftHSM2, a real HSM's).
+        .systemLibrary(
+            name: "CPKCS11",
+            pkgConfig: "p11-kit-1",
+            providers: [.apt(["libp11-kit-dev"])]
+        ),
         .systemLibrary(
             name: "CPCSCLite",
             pkgConfig: "libpcsclite",
@@ -95,6 +101,12 @@ let package = Package(
                 "EMRTDCore", "EMRTDASN1", "Cryptography",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
+            swiftSettings: strict
+        ),
+        // Signing keys that never leave a hardware security module (PKCS #11, RFC 7512 URIs).
+        .target(
+            name: "PKCS11",
+            dependencies: ["EMRTDCore", "EMRTDASN1", "Cryptography", "CPKCS11", .product(name: "SwiftASN1", package: "swift-asn1")],
             swiftSettings: strict
         ),
         .target(
@@ -178,7 +190,7 @@ let package = Package(
         ),
         .target(
             name: "CCCDCommandLine",
-            dependencies: ["ServiceCounter", "AuditTrail",
+            dependencies: ["ServiceCounter", "AuditTrail", "PKCS11",
                 "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites", "PCSC", "Conformance",
                 "PassiveAuthentication", "PKIX", "Cryptography", "AccessControl", "Personalization", "IssuanceStation", "Inspection", "Messages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -237,10 +249,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "PKCS11Tests", dependencies: ["PKCS11", "EMRTDCore"], swiftSettings: strict),
         .testTarget(name: "AuditTrailTests", dependencies: ["AuditTrail", "EMRTDCore"], swiftSettings: strict),
         .testTarget(
             name: "ServiceCounterTests",
-            dependencies: ["ServiceCounter", "AuditTrail","Inspection", "Messages", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["ServiceCounter", "AuditTrail", "PKCS11","Inspection", "Messages", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A personalization center in one test: STATIONS QA stations (default 4), each with its own pcscd and
+"""A personalization center in one test (the DSC's key in a SoftHSM2 token): STATIONS QA stations (default 4), each with its own pcscd and
 two vpcd slots in its own network and mount namespaces, on one PostgreSQL audit.
 
 CARDS cards (default 200) are personalized and spread over the stations; at every slot an "operator"
@@ -98,8 +98,22 @@ def Station(k, bench):
          "--batch", "center-test"], env=bench.env, started=STARTED)
 
 
+HSM_URI = "pkcs11:token=center-dsc;object=dsc?module-path=/usr/lib/softhsm/libsofthsm2.so"
+
+
 def setup():
-    assert run("cccd", "pki", "init", "--out", f"{work}/pki").returncode == 0
+    # The DSC's key lives in a SoftHSM2 token of this test; every EF.SOD is signed there.
+    os.makedirs(f"{work}/tokens")
+    with open(f"{work}/softhsm2.conf", "w") as conf:
+        conf.write(f"directories.tokendir = {work}/tokens\nobjectstore.backend = file\nlog.level = ERROR\n")
+    os.environ["SOFTHSM2_CONF"] = f"{work}/softhsm2.conf"
+    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "center-dsc", "--pin", "1357924", "--so-pin", "86420135"],
+                   check=True, capture_output=True)
+    with open(f"{work}/pin", "w") as pin:
+        pin.write("1357924\n")
+    made = run("cccd", "pki", "init", "--out", f"{work}/pki", "--pkcs11", HSM_URI, "--pin-file", f"{work}/pin")
+    assert made.returncode == 0, made.stderr
+    assert not os.path.exists(f"{work}/pki/dsc.key"), "a DSC key file was written"
     assert run("cccd", "specimen", "--out", f"{work}/spec").returncode == 0
     run("cccd-read", "--simulated", f"{work}/spec", "--photo", f"{work}/face.jpg")
     example = json.loads(run("cccd", "perso", "--example-record").stdout)
@@ -120,14 +134,15 @@ def setup():
     start = time.monotonic()
     for i in range(CARDS):
         made = run("cccd", "perso", "--record", f"{work}/r{i}.json", "--photo", f"{work}/face.jpg", "--pki", f"{work}/pki",
-                   "--out", f"{work}/card{i}")
+                   "--signer", HSM_URI, "--pin-file", f"{work}/pin", "--out", f"{work}/card{i}")
         assert made.returncode == 0, made.stderr
     return ids, (time.monotonic() - start) / CARDS
 
 
 def main():
     ids, perso = setup()
-    print(f"center: {CARDS} cards personalized, {perso * 1000:.0f} ms per card; {STATIONS} stations x {len(SLOTS)} slots", flush=True)
+    print(f"center: {CARDS} cards personalized, EF.SOD signed in a SoftHSM2 token, {perso * 1000:.0f} ms per card; "
+          f"{STATIONS} stations x {len(SLOTS)} slots", flush=True)
     benches = [Bench(k) for k in range(STATIONS)]
     stations = [Station(k, benches[k]) for k in range(STATIONS)]
     queues = {k: [i for i in range(CARDS) if i % STATIONS == k] for k in range(STATIONS)}

@@ -2,16 +2,16 @@
 # A center in one test (scripts/center-test.py): PostgreSQL from Debian's packages in a temporary
 # folder on its own loopback port, STATIONS stations (default 4) each with its own pcscd and two vpcd
 # slots in their own namespaces, CARDS cards (default 200); PostgreSQL restarted once mid-run, one
-# station killed and restarted. Stops exactly what it started, by PID. Needs root.
+# station killed and restarted; EF.SOD signed with a DSC key in a SoftHSM2 token. Stops exactly what it started, by PID. Needs root.
 #
 #   scripts/center-test.sh              STATIONS=4 CARDS=200
 #   CARDS=40 STATIONS=2 scripts/center-test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "center test: needs root (namespaces, PostgreSQL as the postgres user)" >&2; exit 1; }
-for p in pcscd vsmartcard-vpcd postgresql; do
+for p in pcscd vsmartcard-vpcd postgresql softhsm2 libp11-kit-dev; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
-    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pcscd vsmartcard-vpcd postgresql >/dev/null; break; }
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pcscd vsmartcard-vpcd postgresql softhsm2 libp11-kit-dev >/dev/null; break; }
 done
 if ps -C pcscd -o stat= 2>/dev/null | grep -qv '^Z'; then
   echo "center test: another pcscd is running; stop it first" >&2; exit 1

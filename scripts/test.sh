@@ -32,6 +32,11 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 if [ "$(id -u)" -eq 0 ]; then
+  echo "== signing keys in an HSM (SoftHSM2): pki init --pkcs11, perso --signer, a wrong PIN, the key not extractable"
+  scripts/hsm-test.sh
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
   echo "== .deb for counter PCs, installed into a fresh Debian bookworm root"
   scripts/package-deb.sh
   scripts/deb-install-test.sh

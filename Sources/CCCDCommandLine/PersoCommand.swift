@@ -1,6 +1,7 @@
 import ArgumentParser
 import EMRTDCore
 import Inspection
+import Cryptography
 import Foundation
 import LDS
 import PassiveAuthentication
@@ -41,6 +42,11 @@ struct PersoCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The card image to create.", valueName: "CARD"))
     var out: String?
 
+    @Option(name: .long, help: ArgumentHelp("Sign EF.SOD (and EF.CardSecurity) with this key in a PKCS #11 token (RFC 7512 URI), the PKI directory then holding no dsc.key.", valueName: "URI"))
+    var signer: String?
+
+    @OptionGroup var pinOptions: PINOptions
+
     @Flag(name: .long, help: "Print an example record and exit.")
     var exampleRecord = false
 
@@ -80,8 +86,13 @@ struct PersoCommand: ParsableCommand {
             }
             guard let portrait = named else { throw EMRTDError(.recordInvalid, "no portrait: give --photo or a \"photo\" in the record") }
             citizen.photo = nil
+            var hsmKey: (any SigningKey)? = nil
+            if let signer {
+                let (token, uri) = try TokenKey.open(signer, pin: pinOptions)
+                hsmKey = try token.key(uri)
+            }
             let image = try Personalizer.cardImage(
-                record: citizen, photo: portrait, pki: DocumentPKI.load(from: pki), keys: Personalizer.ChipKeys.generate())
+                record: citizen, photo: portrait, pki: DocumentPKI.load(from: pki, signer: hsmKey), keys: Personalizer.ChipKeys.generate())
             try image.write(to: out)
             print(String(format: "Card image for %@ written to %@ (%.0f ms)", citizen.personalID, out, Date().timeIntervalSince(started) * 1000))
         } catch let error as EMRTDError {

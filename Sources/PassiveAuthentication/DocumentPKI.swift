@@ -56,14 +56,14 @@ public struct DocumentPKI: Sendable {
     /// The Document Signer certificate, issued by ``csca``; SODs carry it in their `certificates`.
     public var dsc: X509Certificate
     /// The Document Signer's private key, which signs EF.SOD.
-    public var dscKey: PrivateKey
+    public var dscKey: any SigningKey
     /// The CSCA's CRL.
     public var crl: CertificateRevocationList
     /// The scheme the Document Signer signs SODs with.
     public var scheme: SignatureScheme
 
     /// A PKI from its parts, e.g. read back from the folder `cccd pki init` wrote.
-    public init(csca: X509Certificate, cscaKey: PrivateKey?, dsc: X509Certificate, dscKey: PrivateKey, crl: CertificateRevocationList, scheme: SignatureScheme) {
+    public init(csca: X509Certificate, cscaKey: PrivateKey?, dsc: X509Certificate, dscKey: any SigningKey, crl: CertificateRevocationList, scheme: SignatureScheme) {
         self.csca = csca
         self.cscaKey = cscaKey
         self.dsc = dsc
@@ -73,10 +73,12 @@ public struct DocumentPKI: Sendable {
     }
 
     /// A new CSCA (valid `cscaYears` from `notBefore`), a DSC (valid `dscYears`) and an empty CRL
-    /// (next update in `crlYears`).
+    /// (next update in `crlYears`). With `documentSignerKey` (a key generated in a hardware security
+    /// module), the DSC certifies that key instead of a new one in memory.
     public static func generate(
         algorithm: Algorithm = .ecdsaBrainpoolP256r1, country: String = "VN", organization: String = "cccd-toolkit TEST",
-        notBefore: Date = Date().addingTimeInterval(-86_400), cscaYears: Int = 20, dscYears: Int = 15, crlYears: Int = 10
+        notBefore: Date = Date().addingTimeInterval(-86_400), cscaYears: Int = 20, dscYears: Int = 15, crlYears: Int = 10,
+        documentSignerKey: (any SigningKey)? = nil
     ) throws(EMRTDError) -> DocumentPKI {
         let year = 365.25 * 86_400
         let cscaKey = try PrivateKey.generate(algorithm.keySpec)
@@ -89,7 +91,7 @@ public struct DocumentPKI: Sendable {
         let csca = try cscaBuilder.sign(with: cscaKey, scheme: algorithm.scheme)
         let (dsc, dscKey) = try issueDocumentSigner(
             csca: csca, cscaKey: cscaKey, algorithm: algorithm, notBefore: notBefore,
-            notAfter: notBefore.addingTimeInterval(Double(dscYears) * year))
+            notAfter: notBefore.addingTimeInterval(Double(dscYears) * year), key: documentSignerKey)
         let crl = try CRLBuilder(
             issuer: cscaName, thisUpdate: notBefore, nextUpdate: notBefore.addingTimeInterval(Double(crlYears) * year),
             authorityKeyIdentifier: cscaKey.publicKey.keyIdentifier
@@ -97,11 +99,14 @@ public struct DocumentPKI: Sendable {
         return DocumentPKI(csca: csca, cscaKey: cscaKey, dsc: dsc, dscKey: dscKey, crl: crl, scheme: algorithm.scheme)
     }
 
-    /// Another document signer under `csca` (tests issue expired or revoked ones this way).
+    /// Another document signer under `csca` (tests issue expired or revoked ones this way), for a
+    /// new key in memory or for `key` (one in a hardware security module).
     public static func issueDocumentSigner(
-        csca: X509Certificate, cscaKey: PrivateKey, algorithm: Algorithm, notBefore: Date, notAfter: Date, commonName: String = "Document Signer TEST"
-    ) throws(EMRTDError) -> (X509Certificate, PrivateKey) {
-        let key = try PrivateKey.generate(algorithm.keySpec)
+        csca: X509Certificate, cscaKey: PrivateKey, algorithm: Algorithm, notBefore: Date, notAfter: Date, commonName: String = "Document Signer TEST",
+        key given: (any SigningKey)? = nil
+    ) throws(EMRTDError) -> (X509Certificate, any SigningKey) {
+        let key: any SigningKey
+        if let given { key = given } else { key = try PrivateKey.generate(algorithm.keySpec) }
         let subject = X509Name(
             country: csca.subject.countryCode ?? "VN", organization: "cccd-toolkit TEST", commonName: commonName)
         let builder = CertificateBuilder(
@@ -139,10 +144,9 @@ public struct DocumentPKI: Sendable {
         } catch {
             throw EMRTDError(.io, "cannot create \(directory): \(error.localizedDescription)")
         }
-        var entries: [(String, String, Int)] = [
-            (Self.files.csca, csca.pem, 0o644), (Self.files.dsc, dsc.pem, 0o644), (Self.files.dscKey, dscKey.pem, 0o600),
-            (Self.files.crl, crl.pem, 0o644),
-        ]
+        var entries: [(String, String, Int)] = [(Self.files.csca, csca.pem, 0o644), (Self.files.dsc, dsc.pem, 0o644), (Self.files.crl, crl.pem, 0o644)]
+        // A key in a hardware security module has no file: only the certificate is written.
+        if let key = dscKey as? PrivateKey { entries.append((Self.files.dscKey, key.pem, 0o600)) }
         if let cscaKey { entries.append((Self.files.cscaKey, cscaKey.pem, 0o600)) }
         for (name, text, mode) in entries {
             let path = (directory as NSString).appendingPathComponent(name)
@@ -154,8 +158,10 @@ public struct DocumentPKI: Sendable {
         }
     }
 
-    /// Loads a directory written by ``write(to:)``; the signature scheme follows the DSC's key.
-    public static func load(from directory: String) throws(EMRTDError) -> DocumentPKI {
+    /// Loads a directory written by ``write(to:)``; the signature scheme follows the DSC's key. With
+    /// `signer` (a key in a hardware security module), the DSC's key is that one, and it must match
+    /// `dsc.pem`; the directory then has no `dsc.key`.
+    public static func load(from directory: String, signer: (any SigningKey)? = nil) throws(EMRTDError) -> DocumentPKI {
         func read(_ name: String) throws(EMRTDError) -> [UInt8] {
             let path = (directory as NSString).appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -167,7 +173,15 @@ public struct DocumentPKI: Sendable {
               let dsc = try X509Certificate.parse(fileContents: read(files.dsc)).first,
               let crl = try CertificateRevocationList.parse(fileContents: read(files.crl)).first
         else { throw EMRTDError(.pkiInvalid, "\(directory): a certificate or the CRL is empty") }
-        let dscKey = try PrivateKey(pem: String(decoding: read(files.dscKey), as: UTF8.self))
+        let dscKey: any SigningKey
+        if let signer {
+            guard signer.publicKey == dsc.publicKey else {
+                throw EMRTDError(.pkiInvalid, "\(signer) is not the key of \(directory)/\(files.dsc) (\(dsc.subject))")
+            }
+            dscKey = signer
+        } else {
+            dscKey = try PrivateKey(pem: String(decoding: read(files.dscKey), as: UTF8.self))
+        }
         let cscaPath = (directory as NSString).appendingPathComponent(files.cscaKey)
         let cscaKey = try FileManager.default.contents(atPath: cscaPath).map { (data: Data) throws(EMRTDError) in
             try PrivateKey(pem: String(decoding: data, as: UTF8.self))

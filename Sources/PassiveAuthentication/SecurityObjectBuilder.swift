@@ -15,7 +15,7 @@ extension CryptographicMessageSyntax {
     /// - one SignerInfo v1: sid = issuerAndSerialNumber of `signer`, signed attributes contentType,
     ///   signingTime and messageDigest (RFC 5652 11), signature with `scheme` over their DER SET OF.
     public static func signedData(
-        contentType: ASN1ObjectIdentifier, content: [UInt8], signer: X509Certificate, key: PrivateKey, scheme: SignatureScheme,
+        contentType: ASN1ObjectIdentifier, content: [UInt8], signer: X509Certificate, key: any SigningKey, scheme: SignatureScheme,
         certificates: [X509Certificate]? = nil, signingTime: Date = Date()
     ) throws(EMRTDError) -> [UInt8] {
         let digest = scheme.hash
@@ -56,7 +56,7 @@ extension SecurityObjectDocument {
     /// signingTime, messageDigest; sid = issuerAndSerialNumber; the DSC in `certificates`).
     /// `ldsVersion` (e.g. ("0108", "040000")) makes an LDSSecurityObject v1.
     public static func sign(
-        dataGroups: [Int: [UInt8]], hash: HashAlgorithm, signer: X509Certificate, key: PrivateKey,
+        dataGroups: [Int: [UInt8]], hash: HashAlgorithm, signer: X509Certificate, key: any SigningKey,
         scheme: SignatureScheme, ldsVersion: (String, String)? = nil, signingTime: Date = Date()
     ) throws(EMRTDError) -> [UInt8] {
         try sign(
@@ -67,7 +67,7 @@ extension SecurityObjectDocument {
     /// As ``sign(dataGroups:hash:signer:key:scheme:ldsVersion:signingTime:)`` with the hashes given
     /// (they are listed as they are, under `hashAlgorithm`).
     public static func sign(
-        dataGroupHashes: [Int: [UInt8]], hashAlgorithm: HashAlgorithm, signer: X509Certificate, key: PrivateKey,
+        dataGroupHashes: [Int: [UInt8]], hashAlgorithm: HashAlgorithm, signer: X509Certificate, key: any SigningKey,
         scheme: SignatureScheme, ldsVersion: (String, String)? = nil, signingTime: Date = Date()
     ) throws(EMRTDError) -> [UInt8] {
         let content = try LDSSecurityObject.encode(
@@ -83,7 +83,7 @@ extension CardSecurityDocument {
     /// A DER EF.CardSecurity: `SecurityInfos` (the DER SET, as for DG14) signed like EF.SOD under
     /// id-SecurityObject.
     public static func sign(
-        securityInfos: [UInt8], signer: X509Certificate, key: PrivateKey, scheme: SignatureScheme, signingTime: Date = Date()
+        securityInfos: [UInt8], signer: X509Certificate, key: any SigningKey, scheme: SignatureScheme, signingTime: Date = Date()
     ) throws(EMRTDError) -> [UInt8] {
         try CryptographicMessageSyntax.signedData(
             contentType: contentType, content: securityInfos, signer: signer, key: key, scheme: scheme,
