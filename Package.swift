@@ -177,12 +177,28 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What the local web pages share: security headers, the Host/token guard, server-sent events.
+        .target(
+            name: "LocalWebPage",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
         // The service counter's web page: the card desk (readers, key, read, result, cleared on removal)
         // and its HTTP face. Only `cccd` links it.
         .target(
             name: "ServiceCounter",
             dependencies: [
-                "Inspection", "Messages", "Specimen", "VirtualChip",
+                "Inspection", "Messages", "Specimen", "VirtualChip", "LocalWebPage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // `cccd station --dashboard`: the station's live page.
+        .target(
+            name: "StationDashboard",
+            dependencies: [
+                "IssuanceStation", "AuditTrail", "Messages", "Inspection", "LocalWebPage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -190,7 +206,7 @@ let package = Package(
         ),
         .target(
             name: "CCCDCommandLine",
-            dependencies: ["ServiceCounter", "AuditTrail", "PKCS11",
+            dependencies: ["ServiceCounter", "StationDashboard", "LocalWebPage", "AuditTrail", "PKCS11",
                 "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites", "PCSC", "Conformance",
                 "PassiveAuthentication", "PKIX", "Cryptography", "AccessControl", "Personalization", "IssuanceStation", "Inspection", "Messages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -253,7 +269,7 @@ let package = Package(
         .testTarget(name: "AuditTrailTests", dependencies: ["AuditTrail", "EMRTDCore"], swiftSettings: strict),
         .testTarget(
             name: "ServiceCounterTests",
-            dependencies: ["ServiceCounter", "AuditTrail", "PKCS11","Inspection", "Messages", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["ServiceCounter", "StationDashboard", "LocalWebPage", "AuditTrail", "PKCS11","Inspection", "Messages", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -18,6 +18,7 @@ Usage: scripts/center-test.py URL PG_DIR   (run by scripts/center-test.sh, as ro
 import json, os, random, signal, sqlite3, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stationlib  # noqa: E402
 from stationlib import StationProcess  # noqa: E402
 
 BIN = os.environ["CCCD_BIN"]
@@ -50,44 +51,11 @@ def psql(sql):
     return out.stdout.strip()
 
 
-class Bench:
-    """One station's readers: pcscd in its own network namespace (vpcd's ports) and mount namespace
-    (its socket bound to a folder of this test, so four pcscd do not share /run/pcscd)."""
-
-    def __init__(self, k):
-        self.ns = f"cccd-center-{k}"
-        self.run_dir = f"{work}/bench{k}"
-        os.makedirs(self.run_dir, exist_ok=True)
-        os.chmod(self.run_dir, 0o755)
-        subprocess.run(["ip", "netns", "add", self.ns], check=True)
-        NAMESPACES.append(self.ns)
-        subprocess.run(["ip", "-n", self.ns, "link", "set", "lo", "up"], check=True)
-        self.env = dict(os.environ, PCSCLITE_CSOCK_NAME=f"{self.run_dir}/pcscd.comm")
-        self.pcscd = subprocess.Popen(
-            ["ip", "netns", "exec", self.ns, "unshare", "--mount", "--propagation", "private", "sh", "-c",
-             f"mount --bind {self.run_dir} /run/pcscd && exec pcscd -f"],
-            stdout=subprocess.DEVNULL, stderr=open(f"{self.run_dir}/pcscd.log", "w"))
-        STARTED.append(self.pcscd)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if "Virtual PCD 00 01" in run("cccd-read", "--list-readers", env=self.env).stdout:
-                return
-            time.sleep(0.2)
-        raise SystemExit(f"bench {k}: pcscd's vpcd readers did not appear")
-
-    def insert(self, port, card):
-        sim = subprocess.Popen(["ip", "netns", "exec", self.ns, os.path.join(BIN, "cccd"), "sim", "--vpcd",
-                                f"127.0.0.1:{port}", "--card", card], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        STARTED.append(sim)
-        return sim
-
-    def wait_until_empty(self, reader):
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if f"{reader} (no card" in run("cccd-read", "--list-readers", env=self.env).stdout:
-                return
-            time.sleep(0.05)
-        check(False, f"{self.ns}: {reader} still shows a card 10 s after it was pulled out")
+def Bench(k):
+    """Station k's readers: its own pcscd in its own namespaces (stationlib.Bench)."""
+    bench = stationlib.Bench(f"cccd-center-{k}", f"{work}/bench{k}", BIN, STARTED)
+    NAMESPACES.append(bench.ns)
+    return bench
 
 
 def Station(k, bench):
@@ -169,7 +137,8 @@ def main():
         ok = picked is not None and station.wait_for(lambda l: l.startswith(f"{reader}: {ids[i]} attempt "), TIMEOUT, picked) is not None
         sim.send_signal(signal.SIGKILL)
         sim.wait()
-        benches[k].wait_until_empty(reader)
+        if not benches[k].wait_until_empty(reader):
+            check(False, f"{benches[k].ns}: {reader} still shows a card 10 s after it was pulled out")
         return ok
 
     def operator(k, slot):
@@ -231,7 +200,7 @@ def main():
             logged = station.wait_for(lambda l: l.startswith(f"{SLOTS[0][0]}: {ids[victim]} attempt "), 0.1, mark) is not None
             sim.send_signal(signal.SIGKILL)
             sim.wait()
-            benches[victim_station].wait_until_empty(SLOTS[0][0])
+            check(benches[victim_station].wait_until_empty(SLOTS[0][0]), "the victim's reader did not empty")
             # What the journal holds decides whether the read was finished before the kill.
             stations[victim_station] = Station(victim_station, benches[victim_station])
             with pause:
@@ -333,13 +302,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        for p in STARTED:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        for ns in NAMESPACES:
-            subprocess.run(["ip", "netns", "delete", ns])
-        subprocess.run(["rm", "-rf", work])
+    stationlib.run_test(main, STARTED, work, NAMESPACES)

@@ -182,6 +182,8 @@ try:
           "pulled: the previous holder is not shown")
     shot(driver, "6-pulled")
     card.remove()
+    # The desk looks at the readers five times a second: let it see the card go before the next one.
+    wait_for(driver, lambda: not driver.find_element(By.ID, "try-again").is_displayed(), "the error without a card (pulled)")
 
     # 5. A tampered card: DG1 changed after signing.
     card = Card(os.path.join(WORK, "tampered"))

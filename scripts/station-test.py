@@ -14,6 +14,7 @@ Run by scripts/station-test.sh (which brings up an empty test bench); needs root
 import json, os, random, signal, sqlite3, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stationlib  # noqa: E402
 from stationlib import StationProcess  # noqa: E402
 
 BIN = os.environ["CCCD_BIN"]
@@ -222,11 +223,4 @@ STARTED = []  # every process this script starts, killed by PID at the end whate
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        for p in STARTED:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        subprocess.run(["rm", "-rf", work])
+    stationlib.run_test(main, STARTED, work)

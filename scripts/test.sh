@@ -64,15 +64,19 @@ if [ "$(id -u)" -eq 0 ]; then
   scripts/station-test.sh 40
   echo "== counter page (cccd counter) in headless Chromium through pcscd (screenshots in .build/screenshots)"
   scripts/counter-test.sh
+  echo "== the station's dashboard in headless Chromium (screenshots in .build/screenshots)"
+  scripts/dashboard-test.sh
   echo "== a center: 4 stations, 200 cards, one PostgreSQL audit (restarted mid-run), a station killed"
   scripts/center-test.sh
+  echo "== a day at the station, shortened: 300 cards with faults, memory, descriptors and threads flat"
+  CARDS=300 SAMPLE=60 RECORDS=20 scripts/soak-test.sh
 fi
 
 echo "== memory bound (peak RSS of a full read and verification, honest and hostile chips)"
 scripts/bench-memory.sh 64 | tail -3
 
-# Every fuzz target for FUZZ_SECONDS each (default 35), nproc at a time: 21 targets on a 2-core
-# runner take about 11 × 35 s ≈ 6.5 minutes of fuzzing. Longer runs by hand: scripts/fuzz.sh 3600
-# (the long runs' figures are in the README).
+# Every fuzz target for FUZZ_SECONDS each (default 25), nproc at a time: 21 targets on a 2-core
+# runner take about 11 × 25 s ≈ 4.5 minutes of fuzzing (each target starts from its committed
+# covering set). Longer runs by hand: scripts/fuzz.sh 3600 (the long runs' figures are in the README).
 echo "== fuzzing"
-scripts/fuzz.sh "${FUZZ_SECONDS:-35}"
+scripts/fuzz.sh "${FUZZ_SECONDS:-25}"

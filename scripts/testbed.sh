@@ -47,8 +47,10 @@ up() {
   [ "${1:-}" = "--" ] && { shift; extra=("$@"); }
   install_packages
   if alive pcscd || alive sim; then echo "testbed: already up (scripts/testbed.sh down first)" >&2; return 1; fi
-  if ps -C pcscd -o stat= 2>/dev/null | grep -qv '^Z'; then
-    echo "testbed: another pcscd is running (not ours); stop it first so clients reach ours" >&2
+  # Another pcscd answering on the default socket would take our clients (the pcscd of another
+  # bench, with its socket bound elsewhere in its own mount namespace, is no matter).
+  if [ -S /run/pcscd/pcscd.comm ] && python3 -c 'import socket; socket.socket(socket.AF_UNIX).connect("/run/pcscd/pcscd.comm")' 2>/dev/null; then
+    echo "testbed: another pcscd answers on /run/pcscd/pcscd.comm; stop it first so clients reach ours" >&2
     return 1
   fi
   swift build --product cccd >&2 && swift build --product cccd-read >&2

@@ -13,6 +13,17 @@ enum CommonOptions {
         guard let date = f.date(from: text) else { throw EMRTDError(.invalidArgument, "\(option) takes a date as YYYY-MM-DD") }
         return date
     }
+
+    /// A `HOST:PORT` option (`[::1]:8080` for IPv6; port 0: any free port) as its host and port.
+    static func listenAddress(_ text: String, option: String) throws(EMRTDError) -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw EMRTDError(.invalidArgument, "\(option) takes HOST:PORT (127.0.0.1:8080)")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw EMRTDError(.invalidArgument, "\(option) needs a host (127.0.0.1:\(port))") }
+        return (host, port)
+    }
 }
 
 extension Language: ExpressibleByArgument {}

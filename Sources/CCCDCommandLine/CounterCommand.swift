@@ -39,12 +39,12 @@ struct CounterCommand: AsyncParsableCommand {
     func run() async throws {
         let language = lang ?? .fromEnvironment()
         if cardImage != nil && !simulated { throw ValidationError("a card image directory is served with --simulated") }
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-            throw fail(EMRTDError(.invalidArgument, "--listen takes HOST:PORT (127.0.0.1:8080)"), Messages(language))
+        let host: String, port: Int
+        do throws(EMRTDError) {
+            (host, port) = try CommonOptions.listenAddress(listen, option: "--listen")
+        } catch {
+            throw fail(error, Messages(language))
         }
-        var host = String(listen[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw fail(EMRTDError(.invalidArgument, "--listen needs a host (127.0.0.1:\(port))"), Messages(language)) }
         if !CounterServer.isLoopback(host) {
             printError("warning: listening on \(host), not on loopback: any machine that reaches it can use this counter's reader")
         }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import AuditTrail
+import LocalWebPage
+import StationDashboard
 import EMRTDCore
 import Inspection
 import Messages
@@ -60,13 +62,17 @@ struct StationCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Watch only these readers (default: every reader).", valueName: "NAME"))
     var reader: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Stop after N cards.", valueName: "N"))
+    @Option(name: .long, help: ArgumentHelp("Stop after N cards (and not before, even when every record has passed).", valueName: "N"))
     var cards: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Serve a live page of the station here (readers, cards per minute, failures; no holder data).", valueName: "HOST:PORT"))
+    var dashboard: String?
 
     func run() throws {
         let station: Station
         let readers: [String]
         let log: AuditJournal
+        var board: StationDashboard? = nil
         do {
             let entries = try loadBatch(records)
             let store = try TrustStore(paths: trust)
@@ -89,11 +95,29 @@ struct StationCommand: ParsableCommand {
             let identity = Station.Identity(
                 operator: self.operator ?? ProcessInfo.processInfo.environment["USER"] ?? "operator",
                 batch: batch ?? (records as NSString).lastPathComponent)
-            station = Station(entries: entries, trust: store, log: log, identity: identity, inOrder: inOrder,
-                              messages: Messages(lang ?? .fromEnvironment())) { line in writeLine(line) }
             let all = try PCSCContext().readers()
             readers = reader.isEmpty ? all : all.filter { name in reader.contains { name == $0 || name.contains($0) } }
             guard !readers.isEmpty else { throw EMRTDError(.pcscNoReaders, "no reader to watch (readers: \(all.joined(separator: ", ")))") }
+            let messages = Messages(lang ?? .fromEnvironment())
+            if let dashboard {
+                let (host, port) = try CommonOptions.listenAddress(dashboard, option: "--dashboard")
+                if !AllowedAuthorities.isLoopback(host) {
+                    writeLine("warning: the dashboard listens on \(host), not on loopback: anyone who reaches it sees the station's record IDs")
+                }
+                let page = StationDashboard(readers: readers, messages: messages)
+                board = page
+                Task.detached {
+                    do {
+                        try await page.serve(host: host, port: port) { writeLine("dashboard: open \($0) in a browser") }
+                    } catch {
+                        writeLine("dashboard: cannot serve on \(host):\(port): \(error)")
+                    }
+                }
+            }
+            var observer: (@Sendable (Station.Event) -> Void)? = nil
+            if let page = board { observer = { event in page.record(event) } }
+            station = Station(entries: entries, trust: store, log: log, identity: identity, inOrder: inOrder,
+                              messages: messages, observer: observer) { line in writeLine(line) }
         } catch let error as EMRTDError {
             throw fail(error)
         }
@@ -116,15 +140,17 @@ struct StationCommand: ParsableCommand {
         }
         let limit = cards
         station.run(readers: readers) {
-            let summary = station.summary()
-            if let limit, station.cardsHandled >= limit { return true }
-            return batchDone(summary)
+            // With --cards the station runs until that many cards, whatever the batch says (a soak
+            // run inserts the same records again and again).
+            if let limit { return station.cardsHandled >= limit }
+            return batchDone(station.summary())
         }
         let summary = station.summary()
         if log.pending > 0 && !log.flush(timeout: 10) {
             writeLine("audit: \(log.pending) rows not delivered yet; they stay in the journal and go with the next start")
         }
         log.close()
+        board?.stop()
         print("")
         print("summary: \(summary.passed.count) passed, \(summary.failed.count) failed, \(summary.pending.count) pending")
         for (id, why) in summary.failed { print("  failed \(id): \(why)") }

@@ -55,8 +55,23 @@ public final class Station: @unchecked Sendable {
         }
     }
 
+    /// What happens at the readers, for a live view (the dashboard): no holder data, record IDs only.
+    public enum Event: Sendable {
+        /// The reader is watched and holds no card.
+        case waiting(reader: String)
+        /// A card is being read against the record `recordID`.
+        case reading(reader: String, recordID: String)
+        /// A card was read, verified and logged: its audit row.
+        case finished(reader: String, row: AuditRow)
+        /// A card came with no record to check it against.
+        case noRecord(reader: String)
+        /// The reader (or pcscd) is gone; the station retries.
+        case lost(reader: String)
+    }
+
     private let entries: [Entry]
     private let trust: TrustStore
+    private let observer: (@Sendable (Event) -> Void)?
     private let log: AuditJournal
     private let identity: Identity
     private let inOrder: Bool
@@ -73,12 +88,14 @@ public final class Station: @unchecked Sendable {
     /// A station for the batch `entries`, checking against `trust` and writing one audit row per card
     /// to `log` (its journal, delivered to the center's store when there is one). With `inOrder` each
     /// card inserted takes the next record not yet genuine; without, the ID scanned by ``scan(_:)``.
-    /// `output` gets one line per event. What the journal already holds for the batch counts: a
-    /// restarted station goes on where it stopped.
+    /// `output` gets one line per event, `observer` each ``Event``. What the journal already holds for
+    /// the batch counts: a restarted station goes on where it stopped.
     public init(
         entries: [Entry], trust: TrustStore, log: AuditJournal, identity: Identity, inOrder: Bool,
-        messages: Messages = Messages(.english), output: @escaping @Sendable (String) -> Void
+        messages: Messages = Messages(.english), observer: (@Sendable (Event) -> Void)? = nil,
+        output: @escaping @Sendable (String) -> Void
     ) {
+        self.observer = observer
         self.messages = messages
         self.entries = entries
         self.trust = trust
@@ -137,6 +154,7 @@ public final class Station: @unchecked Sendable {
                     if lost != nil { output(messages.format(.stationBack, reader)) }
                     lost = nil
                     let now = known.first?.cardPresent ?? false
+                    if !now { observer?(.waiting(reader: reader)) }
                     if now && !present { handleCard(reader, fresh, atr: known.first?.atr ?? []) }
                     present = now
                     continue
@@ -144,12 +162,16 @@ public final class Station: @unchecked Sendable {
                 known = try current.waitForChange([reader], from: known, timeoutMilliseconds: 250)
                 let now = known.first?.cardPresent ?? false
                 if now && !present { handleCard(reader, current, atr: known.first?.atr ?? []) }
+                if !now && present { observer?(.waiting(reader: reader)) }
                 present = now
             } catch {
                 if error.code == .pcscTimeout { continue }
                 // Anything else (pcscd stopped, the reader unplugged) would fail again at once: say so
                 // once, drop the context, and retry twice a second instead of spinning.
-                if lost == nil { output(messages.format(.stationRetrying, reader, error.message)) }
+                if lost == nil {
+                    output(messages.format(.stationRetrying, reader, error.message))
+                    observer?(.lost(reader: reader))
+                }
                 lost = error.message
                 context = nil
                 present = false
@@ -179,10 +201,12 @@ public final class Station: @unchecked Sendable {
         let inserted = Date()
         guard let entry = takeEntry() else {
             output(messages.format(.stationNoRecord, reader))
+            observer?(.noRecord(reader: reader))
             return
         }
         let id = entry.record.personalID
         output(messages.format(.stationReading, reader, id))
+        observer?(.reading(reader: reader, recordID: id))
         var row = AuditRow(
             station: log.station, reader: reader, operator: identity.operator, batch: identity.batch, recordID: id, attempt: 0,
             insertedAt: AuditRow.timestamp(inserted), readAt: "", verifiedAt: "", atr: atr.hex, documentNumber: "", sodSHA256: "",
@@ -213,7 +237,8 @@ public final class Station: @unchecked Sendable {
         row.millis = Int(Date().timeIntervalSince(inserted) * 1000)
         do {
             row.attempt = try log.attempts(of: id) + 1
-            try log.append(row)
+            let written = try log.append(row)
+            observer?(.finished(reader: reader, row: written))
             lock.withLock {
                 handled += 1
                 outcomes[id] = (row.verdict, row.reasons)

@@ -179,6 +179,27 @@ public enum MessageKey: String, CaseIterable, Sendable {
     case reasonPaSodMissing = "reason.pa.sod-missing"
     case reasonLdsReadFailed = "reason.lds.read-failed"
 
+    // The station's dashboard (`cccd station --dashboard`).
+    case dashboardTitle = "dashboard.title"
+    case dashboardReaders = "dashboard.readers"
+    case dashboardReader = "dashboard.reader"
+    case dashboardState = "dashboard.state"
+    case dashboardCard = "dashboard.card"
+    case dashboardWaiting = "dashboard.waiting"
+    case dashboardReading = "dashboard.reading"
+    case dashboardPassed = "dashboard.passed"
+    case dashboardFailed = "dashboard.failed"
+    case dashboardLost = "dashboard.lost"
+    case dashboardNoRecord = "dashboard.no-record"
+    case dashboardCardsPerMinute = "dashboard.cards-per-minute"
+    case dashboardLastMinute = "dashboard.last-minute"
+    case dashboardTotal = "dashboard.total"
+    case dashboardReasons = "dashboard.reasons"
+    case dashboardLastFailures = "dashboard.last-failures"
+    case dashboardTime = "dashboard.time"
+    case dashboardNone = "dashboard.none"
+    case dashboardDisconnected = "dashboard.disconnected"
+
     // The counter page (`cccd counter`).
     case counterTitle = "counter.title"
     case counterNoService = "counter.no-service"

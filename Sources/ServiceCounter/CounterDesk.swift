@@ -3,6 +3,7 @@ import Inspection
 import Messages
 import Specimen
 import VirtualChip
+import LocalWebPage
 
 /// Where the counter's cards come from.
 public enum CounterCardSource: Sendable {
@@ -47,8 +48,7 @@ final class CounterDesk: @unchecked Sendable {
     /// Increases whenever a card arrives or leaves: a read started under another serial is stale.
     private var serial = 0
     private var cardIn = false
-    private var subscribers: [UUID: AsyncStream<String>.Continuation] = [:]
-    private var snapshot = ""
+    private let events = SnapshotBroadcaster()
     private var stopped = false
 
     enum Phase {
@@ -83,52 +83,22 @@ final class CounterDesk: @unchecked Sendable {
     // MARK: The page's view
 
     /// Subscribes an event stream: the current snapshot first, then every change.
-    func subscribe() -> AsyncStream<String> {
-        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(4))
-        let id = UUID()
-        lock.lock()
-        if stopped {
-            lock.unlock()
-            continuation.finish()
-            return stream
-        }
-        subscribers[id] = continuation
-        continuation.yield(snapshot)
-        lock.unlock()
-        continuation.onTermination = { [weak self] _ in
-            guard let self else { return }
-            self.lock.lock()
-            self.subscribers[id] = nil
-            self.lock.unlock()
-        }
-        return stream
-    }
+    func subscribe() -> AsyncStream<String> { events.subscribe() }
 
     /// The number of open event streams (for the tests and the log).
-    var subscriberCount: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return subscribers.count
-    }
+    var subscriberCount: Int { events.count }
 
     /// Ends every event stream and the reader watch.
     func stop() {
         lock.lock()
         stopped = true
-        let all = subscribers.values
-        subscribers = [:]
         phase = .waiting
         lock.unlock()
-        for c in all { c.finish() }
+        events.finish()
     }
 
     /// A comment line on every stream, so a closed page is noticed and dropped.
-    private func keepAlive() {
-        lock.lock()
-        let all = subscribers.values
-        lock.unlock()
-        for c in all { c.yield("") }
-    }
+    private func keepAlive() { events.keepAlive() }
 
     /// Publishes the current state. Call with `lock` held.
     private func publishLocked() {
@@ -136,9 +106,7 @@ final class CounterDesk: @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         let json = (try? encoder.encode(view)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        guard json != snapshot else { return }
-        snapshot = json
-        for c in subscribers.values { c.yield(json) }
+        events.publish(json)
     }
 
     // MARK: Watching the readers

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Inspection
+import LocalWebPage
 import Messages
 @testable import ServiceCounter
 import Testing
