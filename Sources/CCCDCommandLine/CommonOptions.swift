@@ -27,3 +27,10 @@ enum CommonOptions {
 }
 
 extension Language: ExpressibleByArgument {}
+
+/// Help texts (`--help`) in the environment's language: ArgumentParser builds them before `--lang`
+/// is parsed, so `LANG`/`LC_ALL`/`LC_MESSAGES` decide. The texts live in the message catalogues.
+enum HelpText {
+    static let messages = Messages(.fromEnvironment())
+    static subscript(_ key: MessageKey) -> String { messages[key] }
+}

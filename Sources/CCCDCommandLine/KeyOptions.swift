@@ -7,32 +7,31 @@ import MRZ
 /// How the user gives the key that opens the chip. Shared by `cccd-read` and the `cccd` commands
 /// that talk to a card.
 public struct KeyOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The MRZ lines (joined by newlines, or by spaces).", valueName: "lines"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadMrz], valueName: "lines"))
     var mrz: String?
 
-    @Option(name: .customLong("doc"), help: ArgumentHelp("Document number (with --dob and --doe).", valueName: "number"))
+    @Option(name: .customLong("doc"), help: ArgumentHelp(HelpText[.helpReadDocumentNumber], valueName: "number"))
     var documentNumber: String?
 
-    @Option(name: .customLong("id"), help: ArgumentHelp("CCCD 12-digit personal ID: its last 9 digits are the document number.", valueName: "digits"))
+    @Option(name: .customLong("id"), help: ArgumentHelp(HelpText[.helpReadPersonalID], valueName: "digits"))
     var personalID: String?
 
-    @Option(name: .customLong("dob"), help: ArgumentHelp("Date of birth, YYMMDD.", valueName: "YYMMDD"))
+    @Option(name: .customLong("dob"), help: ArgumentHelp(HelpText[.helpReadDateOfBirth], valueName: "YYMMDD"))
     var dateOfBirth: String?
 
-    @Option(name: .customLong("doe"), help: ArgumentHelp("Date of expiry, YYMMDD (991231 for cards without expiry).", valueName: "YYMMDD"))
+    @Option(name: .customLong("doe"), help: ArgumentHelp(HelpText[.helpReadDateOfExpiry], valueName: "YYMMDD"))
     var dateOfExpiry: String?
 
-    @Option(name: .long, help: ArgumentHelp("Card access number (6 digits, PACE; for a CCCD the last 6 digits of the ID).", valueName: "digits"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadCan], valueName: "digits"))
     var can: String?
 
-    @Option(name: .long, help: ArgumentHelp("PACE PIN, on documents that have one.", valueName: "digits"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadPin], valueName: "digits"))
     var pin: String?
 
-    @Option(name: .long, help: ArgumentHelp("PACE PUK, on documents that have one.", valueName: "digits"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadPuk], valueName: "digits"))
     var puk: String?
 
-    @Flag(name: .long, help: ArgumentHelp(
-        "Read the key from standard input instead of the command line (kept out of shell history and the process list): the MRZ lines, or 'CAN 123456', or 'ID|DOC DOB DOE'."))
+    @Flag(name: .long, help: ArgumentHelp(HelpText[.helpReadKeyStdin]))
     var keyStdin = false
 
     public init() {}

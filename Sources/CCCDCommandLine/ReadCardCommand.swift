@@ -21,77 +21,70 @@ import VirtualChip
 public struct ReadCardCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cccd-read",
-        abstract: "Read a CCCD or any ICAO 9303 eMRTD chip and show what it holds.",
-        discussion: """
-            With --simulated the card is the built-in specimen CCCD (or the card image in DIR), served by the
-            virtual chip; its card.json supplies the key unless one is given.
-
-            After reading it runs passive authentication (EF.SOD against the CSCAs of --trust), Chip or Active
-            Authentication, and prints the verdict first. Exit status: 0 genuine, 1 not genuine, 2 bad usage or
-            input, 3 card or reader error (a refused MRZ or CAN included), 4 unverified.
-            """
+        abstract: HelpText[.helpReadAbstract],
+        discussion: HelpText[.helpReadDiscussion]
     )
 
-    @Flag(name: .long, help: "Read the virtual chip: the built-in specimen, or the card image DIR.")
+    @Flag(name: .long, help: ArgumentHelp(HelpText[.helpReadSimulated]))
     var simulated = false
 
-    @Flag(name: .long, help: "List the PC/SC readers and whether each holds a card.")
+    @Flag(name: .long, help: ArgumentHelp(HelpText[.helpReadListReaders]))
     var listReaders = false
 
-    @Option(name: .long, help: ArgumentHelp("The PC/SC reader, by name or index (default: the only reader holding a card).", valueName: "NAME|INDEX"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadReader], valueName: "NAME|INDEX"))
     var reader: String?
 
-    @Flag(name: .long, help: "Wait for a card to be inserted.")
+    @Flag(name: .long, help: ArgumentHelp(HelpText[.helpReadWait]))
     var wait = false
 
-    @Argument(help: ArgumentHelp("A card image directory (with --simulated).", valueName: "DIR"))
+    @Argument(help: ArgumentHelp(HelpText[.helpReadCardImage], valueName: "DIR"))
     var cardImage: String?
 
     @OptionGroup var key: KeyOptions
 
-    @Option(name: .long, help: ArgumentHelp("CSCA certificates, a folder of them, an ICAO master list, or a CRL (repeatable).", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadTrust], valueName: "PATH"))
     var trust: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Check the chip against this citizen record (JSON, see cccd perso --example-record): a difference makes the card not genuine.", valueName: "RECORD"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadExpect], valueName: "RECORD"))
     var expect: String?
 
-    @Flag(name: .long, help: "Print the result as JSON.")
+    @Flag(name: .long, help: ArgumentHelp(HelpText[.helpReadJson]))
     var json = false
 
-    @Option(name: .long, help: ArgumentHelp("Write the report as one self-contained HTML file (photo embedded, printable on A4), in the chosen language.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadHtml], valueName: "FILE"))
     var html: String?
 
-    @Option(name: .long, help: ArgumentHelp("The language a person reads: en or vi (default: from LC_ALL, LC_MESSAGES or LANG; vi* is Vietnamese). JSON stays English.", valueName: "en|vi"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadLang], valueName: "en|vi"))
     var lang: Language?
 
-    @Option(name: .long, help: ArgumentHelp("Write every file read, as a card image, to DIR.", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadDump], valueName: "DIR"))
     var dump: String?
 
-    @Option(name: .long, help: ArgumentHelp("Write the face image to FILE.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadPhoto], valueName: "FILE"))
     var photo: String?
 
-    @Flag(name: .long, help: "Do not read DG2 (the face image).")
+    @Flag(name: .long, help: ArgumentHelp(HelpText[.helpReadSkipPhoto]))
     var skipPhoto = false
 
-    @Option(name: .long, help: ArgumentHelp("Access control: auto (PACE when offered, else BAC), pace, or bac.", valueName: "auto|pace|bac"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadAccess], valueName: "auto|pace|bac"))
     var access: AccessChoice = .auto
 
-    @Flag(name: .long, help: "Trace every APDU (protected form) on standard error.")
+    @Flag(name: .long, help: ArgumentHelp(HelpText[.helpReadVerbose]))
     var verbose = false
 
-    @Option(name: .long, help: ArgumentHelp("Give up on a command the card has not answered after SECONDS (0: never).", valueName: "SECONDS"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadApduTimeout], valueName: "SECONDS"))
     var apduTimeout: Double = TimeLimits.defaults.perAPDU ?? 0
 
-    @Option(name: .long, help: ArgumentHelp("Give up on a read not finished after SECONDS (0: never).", valueName: "SECONDS"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadReadTimeout], valueName: "SECONDS"))
     var readTimeout: Double = TimeLimits.defaults.perRead ?? 0
 
-    @Option(name: .long, help: ArgumentHelp("With --simulated: a hostile chip that spoils every answer of STEP with FAULT (a test of the reader; see cccd sim --help).", valueName: "STEP:FAULT"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadHostile], valueName: "STEP:FAULT"))
     var hostile: String?
 
-    @Option(name: .long, help: ArgumentHelp("With --simulated: a chip with the quirks of real documents (see cccd sim --list-quirks).", valueName: "NAME"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadQuirk], valueName: "NAME"))
     var quirk: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("How long a hostile chip's slow answer takes.", valueName: "SECONDS"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadHostileDelay], valueName: "SECONDS"))
     var hostileDelay: Double = 30
 
     public init() {}

@@ -28,6 +28,20 @@ struct LanguageTests {
         #expect(Language.fromEnvironment([:]) == .english)
     }
 
+    @Test("cccd-read --help in Vietnamese when the locale says so, from the catalogue; English otherwise")
+    func help() throws {
+        let vi = try run("cccd-read", ["--help"], environment: ["LANG": "vi_VN.UTF-8", "LC_ALL": ""])
+        #expect(vi.stdout.hasPrefix("OVERVIEW: Đọc chip CCCD"), "\(vi.stdout.prefix(200))")
+        // ArgumentParser wraps lines: compare with the whitespace collapsed.
+        let words = vi.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for text in ["Số truy cập thẻ CAN", "Đối chiếu chip với hồ sơ công dân", "Mã thoát: 0 hợp lệ"] {
+            #expect(words.contains(text), "missing: \(text)")
+        }
+        let en = try run("cccd-read", ["--help"], environment: ["LANG": "en_US.UTF-8", "LC_ALL": ""])
+        #expect(en.stdout.hasPrefix("OVERVIEW: Read a CCCD or any ICAO 9303 eMRTD chip"))
+        #expect(en.stdout.contains("Card access number (6 digits, PACE"))
+    }
+
     @Test("LANG=vi_VN.UTF-8 cccd-read: the verdict and every label in Vietnamese; --lang en and --json stay English")
     func vietnameseRead() throws {
         let vi = try run("cccd-read", ["--simulated"], environment: ["LANG": "vi_VN.UTF-8", "LC_ALL": ""])
