@@ -53,7 +53,7 @@ def psql(sql):
 
 def Bench(k):
     """Station k's readers: its own pcscd in its own namespaces (stationlib.Bench)."""
-    bench = stationlib.Bench(f"cccd-center-{k}", f"{work}/bench{k}", BIN, STARTED)
+    bench = stationlib.Bench(f"cccd-center-{os.getpid()}-{k}", f"{work}/bench{k}", BIN, STARTED)
     NAMESPACES.append(bench.ns)
     return bench
 

@@ -65,7 +65,7 @@ def main():
             made = run("cccd", "perso", "--record", f"{work}/r{i}.json", "--photo", f"{work}/face.jpg", "--pki", f"{work}/pki",
                        "--out", f"{work}/card{i}")
             assert made.returncode == 0, made.stderr
-    bench = stationlib.Bench("cccd-soak", f"{work}/bench", BIN, STARTED)
+    bench = stationlib.Bench(f"cccd-soak-{os.getpid()}", f"{work}/bench", BIN, STARTED)
     try:
         soak(bench, ids)
     finally:

@@ -16,7 +16,8 @@ import VirtualChip
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure reading the specimen through the virtual chip, the parsers and the primitives."
+        abstract: "Measure reading the specimen through the virtual chip, the parsers and the primitives.",
+        subcommands: [CorpusCommand.self]
     )
 
     @Option(name: .long, help: "Full reads of the specimen to time.")

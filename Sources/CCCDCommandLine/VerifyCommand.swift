@@ -15,11 +15,30 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             Chip and Active Authentication need the chip, so they are not run on an image.
             Exit status: 0 genuine, 1 not genuine, 2 bad usage or input, 4 unverified.
+
+            --batch re-verifies many documents: each PATH is a card image folder, a bare EF.SOD file, or a folder
+            walked for them; without PATH, one path a line on standard input. Every core works (--jobs); one JSON
+            line per document (its name, verdict, checks, files) goes to --out (or standard output); --resume
+            skips the documents already in --out (a line cut short by a kill is done again); a summary (counts
+            per verdict and per reason, documents per second) ends the run on standard error. Exit status: 0
+            every document genuine, 1 otherwise, 2 bad usage.
             """
     )
 
-    @Argument(help: ArgumentHelp("A card image directory.", valueName: "DIR"))
-    var directory: String
+    @Argument(help: ArgumentHelp("A card image directory (with --batch: card images, EF.SOD files, or folders of them).", valueName: "PATH"))
+    var paths: [String] = []
+
+    @Flag(name: .long, help: "Verify many documents, one JSON line each (see below).")
+    var batch = false
+
+    @Option(name: .long, help: ArgumentHelp("With --batch: worker threads (default: every core).", valueName: "N"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .long, help: ArgumentHelp("With --batch: append the JSON lines to FILE instead of standard output.", valueName: "FILE"))
+    var out: String?
+
+    @Flag(name: .long, help: "With --batch and --out: skip the documents FILE already has.")
+    var resume = false
 
     @Option(name: .long, help: ArgumentHelp("CSCA certificates, a folder of them, an ICAO master list, or a CRL (repeatable).", valueName: "PATH"))
     var trust: [String] = []
@@ -37,6 +56,8 @@ struct VerifyCommand: ParsableCommand {
     var lang: Language?
 
     func run() throws {
+        if batch { return try runBatch() }
+        guard paths.count == 1, let directory = paths.first else { throw ValidationError("give one card image directory (or --batch)") }
         let inspection: Inspection
         let names: [String]
         do {
@@ -66,5 +87,96 @@ struct VerifyCommand: ParsableCommand {
         }
         let status = ExitStatus.forVerdict(inspection.verdict)
         if status != ExitStatus.success { throw ExitCode(status) }
+    }
+
+    private func runBatch() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs takes 1 or more") }
+        if resume && out == nil { throw ValidationError("--resume needs --out FILE (the output of the run to resume)") }
+        if json || html != nil { throw ValidationError("--batch writes JSON lines itself; --json and --html are for one document") }
+        let verifier: BatchVerifier
+        var done: Set<String> = []
+        var output: FileHandle = .standardOutput
+        do throws(EMRTDError) {
+            let store = try TrustStore(paths: trust)
+            var date: Date? = nil
+            if let at { date = try CommonOptions.day(at, option: "--at") }
+            verifier = BatchVerifier(trust: store, date: date)
+            if let out {
+                if !FileManager.default.fileExists(atPath: out) { FileManager.default.createFile(atPath: out, contents: nil) }
+                if resume { done = try Self.resumable(out) } else if (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0 > 0 {
+                    throw EMRTDError(.invalidArgument, "\(out) is not empty: give --resume to go on with it, or another file")
+                }
+                guard let handle = FileHandle(forWritingAtPath: out) else { throw EMRTDError(.io, "cannot write \(out)") }
+                handle.seekToEndOfFile()
+                output = handle
+            }
+        } catch {
+            throw fail(error)
+        }
+        let terminal = standardErrorIsTerminal
+        let sink = output
+        let write: @Sendable (String) -> Void = { line in sink.write(Data((line + "\n").utf8)) }
+        var progress: (@Sendable (Int, Double) -> Void)? = nil
+        if terminal {
+            progress = { @Sendable count, seconds in
+                printError(String(format: "\r%d documents, %.0f per second", count, Double(count) / max(seconds, 0.001)), terminator: "")
+            }
+        }
+        let summary: BatchVerifier.Summary
+        if paths.isEmpty {
+            summary = verifier.run(documents: StandardInputLines(), skipping: done, jobs: jobs, write: write, progress: progress)
+        } else {
+            summary = verifier.run(documents: BatchVerifier.Documents(paths), skipping: done, jobs: jobs, write: write, progress: progress)
+        }
+        if terminal { printError("\r\u{1B}[K", terminator: "") }
+        try? output.synchronize()
+        let rate = Double(summary.documents) / max(summary.seconds, 0.001)
+        let already = summary.skipped > 0 ? ", \(summary.skipped) already done" : ""
+        var lines = [String(format: "verify --batch: %d documents in %.1f s (%.0f per second, %d jobs)", summary.documents, summary.seconds, rate, jobs) + already]
+        let verdicts: [String] = summary.verdicts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        lines.append("  verdicts: " + verdicts.joined(separator: ", "))
+        let ranked: [(key: String, value: Int)] = summary.reasons.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        if !ranked.isEmpty {
+            lines.append("  reasons: " + ranked.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        for line in lines { printError(line) }
+        let notGenuine = summary.verdicts.filter { $0.key != "genuine" }.values.reduce(0, +)
+        if notGenuine > 0 { throw ExitCode(ExitStatus.notGenuine) }
+    }
+
+    /// The documents `path` already has lines for; a last line cut short by a kill is removed (its
+    /// document is verified again), so the file holds whole lines only.
+    static func resumable(_ path: String) throws(EMRTDError) -> Set<String> {
+        guard let data = FileManager.default.contents(atPath: path) else { throw EMRTDError(.io, "cannot read \(path)") }
+        var bytes = [UInt8](data)
+        if let last = bytes.lastIndex(of: UInt8(ascii: "\n")), last != bytes.count - 1 {
+            bytes.removeSubrange((last + 1)...)
+            guard let handle = FileHandle(forWritingAtPath: path) else { throw EMRTDError(.io, "cannot write \(path)") }
+            handle.truncateFile(atOffset: UInt64(bytes.count))
+            handle.closeFile()
+        } else if !bytes.isEmpty && bytes.last != UInt8(ascii: "\n") {
+            bytes = []
+            FileManager.default.createFile(atPath: path, contents: nil)
+        }
+        var done: Set<String> = []
+        let decoder = JSONDecoder()
+        for line in bytes.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            guard let entry = try? decoder.decode(BatchVerifier.Line.self, from: Data(line)) else {
+                throw EMRTDError(.invalidArgument, "\(path) holds a line that is not a --batch result; resume only the output of cccd verify --batch")
+            }
+            done.insert(entry.document)
+        }
+        return done
+    }
+}
+
+/// Standard input, one path a line, read as it comes (a list of millions is never held).
+struct StandardInputLines: IteratorProtocol {
+    mutating func next() -> String? {
+        while let line = readLine(strippingNewline: true) {
+            let path = line.trimmingCharacters(in: .whitespaces)
+            if !path.isEmpty { return path }
+        }
+        return nil
     }
 }
