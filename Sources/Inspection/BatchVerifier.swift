@@ -151,6 +151,7 @@ public final class BatchVerifier: @unchecked Sendable {
         /// The documents under `paths`, in order.
         public init(_ paths: [String]) { pending = paths.reversed() }
 
+        /// The next document, walking folders as they come.
         public mutating func next() -> String? {
             while let path = pending.popLast() {
                 var isDirectory: ObjCBool = false
