@@ -92,6 +92,9 @@ func matches(_ certificate: X509Certificate, _ sid: CryptographicMessageSyntax.S
         return certificate.subjectKeyIdentifier == ski
     case .issuerAndSerialNumber(let issuer, let serial):
         guard integerMagnitude(certificate.serialNumber) == integerMagnitude(serial) else { return false }
+        // The same bytes are the same name (the common case: the issuer copied from the certificate);
+        // other encodings of a name are compared by value.
+        if certificate.issuer.der == issuer { return true }
         guard let name = try? X509Name(der: issuer) else { return false }
         return certificate.issuer == name
     }

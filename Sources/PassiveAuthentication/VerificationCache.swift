@@ -16,21 +16,32 @@ final class VerificationCache: @unchecked Sendable {
     static let capacity = 512
 
     private let lock = NSLock()
-    private var certificates: [[UInt8]: X509Certificate] = [:]
+    private var certificates: [DER: X509Certificate] = [:]
     private var links: [Pair: Bool] = [:]
 
+    /// DER bytes as a key. `[UInt8]`'s own hashing feeds the hasher one byte at a time (it showed
+    /// in the profile of a card); these bytes go in as one buffer.
+    struct DER: Hashable {
+        let bytes: [UInt8]
+
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
+
     private struct Pair: Hashable {
-        let child: [UInt8]
-        let issuer: [UInt8]
+        let child: DER
+        let issuer: DER
     }
 
     /// The certificate for `der`, parsed once.
     func certificate(_ der: [UInt8]) throws(EMRTDError) -> X509Certificate {
-        if let hit = lock.withLock({ certificates[der] }) { return hit }
+        let key = DER(bytes: der)
+        if let hit = lock.withLock({ certificates[key] }) { return hit }
         let parsed = try X509Certificate(der: der)
         lock.withLock {
             if certificates.count >= Self.capacity { certificates.removeAll(keepingCapacity: true) }
-            certificates[der] = parsed
+            certificates[key] = parsed
         }
         return parsed
     }
@@ -38,7 +49,7 @@ final class VerificationCache: @unchecked Sendable {
     /// Whether the object with DER `child` is signed by `issuer`'s key, computed once per pair.
     /// Errors (an unsupported algorithm) count as "not signed", like the callers treat them.
     func isSigned(_ child: [UInt8], by issuer: X509Certificate, verify: () throws(EMRTDError) -> Bool) -> Bool {
-        let key = Pair(child: child, issuer: issuer.der)
+        let key = Pair(child: DER(bytes: child), issuer: DER(bytes: issuer.der))
         if let hit = lock.withLock({ links[key] }) { return hit }
         let answer = (try? verify()) ?? false
         lock.withLock {
