@@ -135,7 +135,7 @@ public struct ImageVerificationReport: Codable, Sendable {
 extension VerificationReport {
     /// One check as a person reads it.
     public struct Row: Sendable {
-        /// The check's name (``MessageKey/checkPassive`` …).
+        /// The check's name as a message key (`checkPassive` …).
         public var name: MessageKey
         /// The contract's status word (`passed`, `failed` …).
         public var status: String
