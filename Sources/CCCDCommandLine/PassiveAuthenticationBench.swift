@@ -52,7 +52,7 @@ struct PassiveAuthenticationBench {
         return cards
     }
 
-    func measure(name: String, pki: DocumentPKI, report: (String, Double, String, Double?) -> Void) throws(EMRTDError) -> Figures {
+    func measure(name: String, pki: DocumentPKI, report: (String, Double, String, (name: String, seconds: Double)?) -> Void) throws(EMRTDError) -> Figures {
         let set = try Self.makeCards(cards, pki: pki)
         let trust = pki.trustStore
         let date = Date()
@@ -96,10 +96,11 @@ struct PassiveAuthenticationBench {
         }
         let rawParallel = rawParallelWall / Double(rawRuns / 2 * 2)
 
-        report("PA \(name), 1 thread", serial, "card", rawSerial)
-        report("PA \(name), 2 threads", parallel, "card", rawSerial)
-        report("baseline: raw verify x1, 1 thread", rawSerial, "card", nil)
-        report("raw \(name) verify, 2 threads", rawParallel, "sig", rawSerial)
+        let rawName = "baseline: raw \(name) verify x1, 1 thread"
+        report("PA \(name), 1 thread", serial, "card", (rawName, rawSerial))
+        report("PA \(name), 2 threads", parallel, "card", (rawName, rawSerial))
+        report(rawName, rawSerial, "card", nil)
+        report("raw \(name) verify, 2 threads", rawParallel, "sig", (rawName, rawSerial))
         let perCore = rawSerial / serial
         print(String(
             format: "  %@: %.2f of the raw rate per core (target 0.80); 2 threads x%.2f (target 1.80, %.2f cores busy), raw x%.2f (%.2f cores busy)",

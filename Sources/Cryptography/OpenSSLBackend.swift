@@ -26,6 +26,35 @@ enum OpenSSL {
         return EMRTDError(.cryptoFailure, "\(operation) failed: \(detail)")
     }
 
+    // MARK: Fetched algorithms
+
+    /// Digests, ciphers and the CMAC fetched from the default provider once per process. Without a
+    /// fetched object OpenSSL 3 looks the algorithm up by name, under its store's lock, on every
+    /// call: in the profile of one passive authentication the lookups (`OPENSSL_strcasecmp`,
+    /// `pthread_rwlock_rdlock`, `OPENSSL_LH_doall_arg`) cost more than the hashes. Fetched objects
+    /// are immutable and reference-counted, and OpenSSL documents them as safe to share between
+    /// threads (crypto(7), "ALGORITHM FETCHING"); these are never freed. A name not listed here
+    /// is fetched and freed per call, as before.
+    ///
+    /// `@unchecked Sendable`: the pointer is to an immutable, thread-safe OpenSSL object.
+    struct Fetched: @unchecked Sendable {
+        let pointer: OpaquePointer
+
+        static let digests = fetch(["SHA1", "SHA2-224", "SHA2-256", "SHA2-384", "SHA2-512"]) { EVP_MD_fetch(nil, $0, nil) }
+        static let ciphers = fetch(
+            ["DES-EDE-CBC", "DES-EDE3-CBC", "DES-EDE-ECB", "DES-EDE3-ECB"]
+                + [128, 192, 256].flatMap { bits in ["CBC", "ECB"].map { "AES-\(bits)-\($0)" } }
+        ) { EVP_CIPHER_fetch(nil, $0, nil) }
+        static let cmac = EVP_MAC_fetch(nil, "CMAC", nil).map(Fetched.init)
+
+        private static func fetch(_ names: [String], _ get: (String) -> OpaquePointer?) -> [String: Fetched] {
+            var table: [String: Fetched] = [:]
+            for name in names { if let pointer = get(name) { table[name] = Fetched(pointer: pointer) } }
+            ERR_clear_error()
+            return table
+        }
+    }
+
     // MARK: Digests
 
     /// One-shot digest with an algorithm fetched from the default provider.
@@ -34,10 +63,11 @@ enum OpenSSL {
     /// OpenSSL 3 default provider, so failure means a broken installation, and there is no safe
     /// result to return instead.
     static func digest(_ name: String, length: Int, _ data: [UInt8]) -> [UInt8] {
-        guard let md = EVP_MD_fetch(nil, name, nil) else {
+        let cached = Fetched.digests[name]
+        guard let md = cached?.pointer ?? EVP_MD_fetch(nil, name, nil) else {
             fatalError("\(failure("EVP_MD_fetch(\(name))").message)")
         }
-        defer { EVP_MD_free(md) }
+        defer { if cached == nil { EVP_MD_free(md) } }
         precondition(Int(EVP_MD_get_size(md)) == length, "OpenSSL digest \(name) has an unexpected size")
 
         var out = [UInt8](repeating: 0, count: length)
@@ -56,10 +86,11 @@ enum OpenSSL {
     /// Digest of the concatenation of `parts`, written into `output` (at least the digest's
     /// length): for a key derived from a secret, so neither the input nor the digest is copied.
     static func digest(_ name: String, length: Int, parts: [UnsafeRawBufferPointer], into output: UnsafeMutableRawBufferPointer) {
-        guard let md = EVP_MD_fetch(nil, name, nil), let ctx = EVP_MD_CTX_new() else {
+        let cached = Fetched.digests[name]
+        guard let md = cached?.pointer ?? EVP_MD_fetch(nil, name, nil), let ctx = EVP_MD_CTX_new() else {
             fatalError("\(failure("EVP_MD_fetch(\(name))").message)")
         }
-        defer { EVP_MD_free(md); EVP_MD_CTX_free(ctx) }
+        defer { if cached == nil { EVP_MD_free(md) }; EVP_MD_CTX_free(ctx) }
         precondition(Int(EVP_MD_get_size(md)) == length && output.count >= length, "OpenSSL digest \(name) has an unexpected size")
         var outLength: UInt32 = 0
         var ok = EVP_DigestInit_ex2(ctx, md, nil) == 1
@@ -79,8 +110,9 @@ enum OpenSSL {
         _ name: String, key: UnsafeRawBufferPointer, iv: [UInt8], encrypt: Bool, _ input: [UInt8]
     ) throws(EMRTDError) -> [UInt8] {
         ERR_clear_error()
-        guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else { throw failure("EVP_CIPHER_fetch(\(name))") }
-        defer { EVP_CIPHER_free(cipher) }
+        let cached = Fetched.ciphers[name]
+        guard let cipher = cached?.pointer ?? EVP_CIPHER_fetch(nil, name, nil) else { throw failure("EVP_CIPHER_fetch(\(name))") }
+        defer { if cached == nil { EVP_CIPHER_free(cipher) } }
 
         let keyLength = Int(EVP_CIPHER_get_key_length(cipher))
         let ivLength = Int(EVP_CIPHER_get_iv_length(cipher))
@@ -142,8 +174,7 @@ enum OpenSSL {
     /// Full-length CMAC (NIST SP 800-38B) with the named CBC cipher; the key length must match it.
     static func cmac(cipher name: String, key: UnsafeRawBufferPointer, _ message: [UInt8]) throws(EMRTDError) -> [UInt8] {
         ERR_clear_error()
-        guard let mac = EVP_MAC_fetch(nil, "CMAC", nil) else { throw failure("EVP_MAC_fetch(CMAC)") }
-        defer { EVP_MAC_free(mac) }
+        guard let mac = Fetched.cmac?.pointer else { throw failure("EVP_MAC_fetch(CMAC)") }
         guard let ctx = EVP_MAC_CTX_new(mac) else { throw failure("EVP_MAC_CTX_new") }
         defer { EVP_MAC_CTX_free(ctx) }
 

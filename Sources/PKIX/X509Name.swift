@@ -85,6 +85,8 @@ public struct X509Name: Sendable, Hashable, CustomStringConvertible {
     public let rdns: [[Attribute]]
     /// Sorted comparison keys of every attribute: the value equality and hashing use.
     private let comparisonKeys: [String]
+    /// ``description``, computed at creation.
+    private let text: String
 
     // MARK: Creating
 
@@ -113,6 +115,7 @@ public struct X509Name: Sendable, Hashable, CustomStringConvertible {
         self.der = Array(node.encodedBytes)
         self.rdns = rdns
         self.comparisonKeys = rdns.joined().map(\.comparisonKey).sorted()
+        self.text = Self.rfc4514(rdns)
     }
 
     /// A name from RDNs (each a set of attributes), encoded in the given order.
@@ -122,6 +125,7 @@ public struct X509Name: Sendable, Hashable, CustomStringConvertible {
         self.der = DERWriter.sequence(encodedRDNs)
         self.rdns = rdns
         self.comparisonKeys = rdns.joined().map(\.comparisonKey).sorted()
+        self.text = Self.rfc4514(rdns)
     }
 
     /// A name with one attribute per RDN, in the order ICAO Doc 9303-12 certificates use:
@@ -153,7 +157,11 @@ public struct X509Name: Sendable, Hashable, CustomStringConvertible {
 
     /// RFC 4514 text: RDNs from last to first, `+` between the attributes of one RDN, special
     /// characters escaped, non-string values as `#` and hex.
-    public var description: String {
+    public var description: String { text }
+
+    /// RFC 4514 text, made once with the name: a certificate is parsed once per signer but its
+    /// names are printed in every document's report (it showed in the profile of `verify --batch`).
+    private static func rfc4514(_ rdns: [[Attribute]]) -> String {
         rdns.reversed().map { rdn in
             rdn.map { attribute in
                 let value = attribute.value.map(escapeRFC4514) ?? "#" + attribute.encodedValue.hex
@@ -164,7 +172,7 @@ public struct X509Name: Sendable, Hashable, CustomStringConvertible {
 
     /// Equal by value: the same (type, normalized value) pairs, whatever the RDN order and string types.
     public static func == (lhs: X509Name, rhs: X509Name) -> Bool {
-        lhs.comparisonKeys == rhs.comparisonKeys
+        lhs.der == rhs.der || lhs.comparisonKeys == rhs.comparisonKeys
     }
 
     /// Hashes the normalized pairs, as `==` compares them.

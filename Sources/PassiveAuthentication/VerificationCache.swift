@@ -19,13 +19,25 @@ final class VerificationCache: @unchecked Sendable {
     private var certificates: [DER: X509Certificate] = [:]
     private var links: [Pair: Bool] = [:]
 
-    /// DER bytes as a key. `[UInt8]`'s own hashing feeds the hasher one byte at a time (it showed
-    /// in the profile of a card); these bytes go in as one buffer.
+    /// DER bytes as a key. Equality compares every byte; the hash takes the length, the first 32
+    /// bytes and the last 64 (a certificate's or CRL's signature, unique to it), so a lookup costs
+    /// one short hash and one `memcmp` rather than hashing a kilobyte of certificate or a large CRL
+    /// per card (`[UInt8]`'s own hashing, byte by byte, showed in the profile of a card).
     struct DER: Hashable {
         let bytes: [UInt8]
 
         func hash(into hasher: inout Hasher) {
-            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+            hasher.combine(bytes.count)
+            bytes.withUnsafeBytes { all in
+                hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: all.prefix(32)))
+                hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: all.suffix(64)))
+            }
+        }
+
+        static func == (lhs: DER, rhs: DER) -> Bool {
+            lhs.bytes.count == rhs.bytes.count && lhs.bytes.withUnsafeBytes { a in
+                rhs.bytes.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+            }
         }
     }
 

@@ -38,6 +38,21 @@ struct PCSCTestbedTests {
         #expect(untrusted.status == 4)
     }
 
+    @Test("cccd bench-reader runs through PC/SC and its APDU comparison adds up")
+    func benchReader() throws {
+        let r = try run("cccd", ["bench-reader", "--reader", "0", "--can", "001234", "--reads", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("cccd bench-reader: 2 full reads"))
+        // "  total    N APDUs …": the phases' APDU counts sum to the total of the same read.
+        let phases = r.stdout.split(separator: "\n").compactMap { line -> (String, Int)? in
+            let words = line.split(separator: " ")
+            guard words.count >= 3, words[2] == "APDUs", let n = Int(words[1]) else { return nil }
+            return (String(words[0]), n)
+        }
+        let total = try #require(phases.first { $0.0 == "total" }).1
+        #expect(phases.filter { $0.0 != "total" }.map(\.1).reduce(0, +) == total, "\(r.stdout)")
+    }
+
     @Test("A wrong CAN through PC/SC: the chip's 6300 is named")
     func wrongCAN() throws {
         let r = try run("cccd-read", ["--can", "111111"])
