@@ -209,6 +209,7 @@ let package = Package(
             dependencies: ["ServiceCounter", "StationDashboard", "LocalWebPage", "AuditTrail", "PKCS11",
                 "EMRTDCore", "ISO7816", "MRZ", "LDS", "EMRTD", "VirtualChip", "Specimen", "VectorSuites", "PCSC", "Conformance",
                 "PassiveAuthentication", "PKIX", "Cryptography", "AccessControl", "Personalization", "IssuanceStation", "Inspection", "Messages",
+                "EMRTDASN1",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -1,5 +1,6 @@
 import Cryptography
 import Dispatch
+import EMRTDASN1
 import EMRTDCore
 import Foundation
 import LDS
@@ -122,6 +123,9 @@ struct PassiveAuthenticationBench {
         let document = try SecurityObjectDocument(card.sod)
         guard let embedded = document.signedData.certificates.first else { throw EMRTDError(.pkiInvalid, "EF.SOD carries no DSC") }
         let parse = try mean { () throws(EMRTDError) in _ = try SecurityObjectDocument(card.sod) }
+        // swift-asn1's BER node tree of the whole file (the embedded DSC included), built before any field is read.
+        let reader = ASN1Reader(.sodMalformed)
+        let tree = try mean { () throws(EMRTDError) in _ = try reader.parse(card.sod, what: "EF.SOD") }
         let certificate = try mean { () throws(EMRTDError) in _ = try X509Certificate(der: embedded) }
         let key = try mean { () throws(EMRTDError) in _ = try PublicKey(subjectPublicKeyInfo: pki.dsc.publicKey.subjectPublicKeyInfo) }
         let hashes = try mean { () throws(EMRTDError) in
@@ -129,7 +133,7 @@ struct PassiveAuthenticationBench {
         }
         let crl = try mean { () throws(EMRTDError) in _ = try pki.crl.isSignedBy(pki.csca.publicKey) }
         func us(_ seconds: Double) -> String { String(format: "%.0f µs", seconds * 1e6) }
-        print("  \(name) per card: EF.SOD parse \(us(parse)), DG hashes \(us(hashes)); once per signer (cached): DSC parse \(us(certificate)) (of which d2i_PUBKEY \(us(key))), DSC link and CRL signature \(us(crl)) each")
+        print("  \(name) per card: EF.SOD parse \(us(parse)) (of which swift-asn1's BER tree \(us(tree))), DG hashes \(us(hashes)); once per signer (cached): DSC parse \(us(certificate)) (of which d2i_PUBKEY \(us(key))), DSC link and CRL signature \(us(crl)) each")
     }
 
     /// Wall-clock seconds of `body`.

@@ -68,7 +68,8 @@ public enum SignatureScheme: Sendable, Hashable, CustomStringConvertible {
     public static func fromAlgorithmIdentifier(
         oid: ASN1ObjectIdentifier, parameters: [UInt8]?, digest: HashAlgorithm? = nil
     ) throws(EMRTDError) -> SignatureScheme {
-        let name = oid.description
+        // The OID's text only for an error (formatting it showed in the profile of every document).
+        var name: String { oid.description }
         func needDigest() throws(EMRTDError) -> HashAlgorithm {
             guard let digest else {
                 throw EMRTDError(

@@ -38,140 +38,140 @@ package struct ASN1Reader: Sendable {
     // MARK: Parsing
 
     /// The one element `bytes` encode; trailing bytes, truncation and nesting deeper than 50 throw.
-    package func parse(_ bytes: ArraySlice<UInt8>, what: String) throws(EMRTDError) -> ASN1Node {
-        guard !bytes.isEmpty else { throw fail("\(what) is empty") }
+    package func parse(_ bytes: ArraySlice<UInt8>, what: @autoclosure () -> String) throws(EMRTDError) -> ASN1Node {
+        guard !bytes.isEmpty else { throw fail("\(what()) is empty") }
         do {
             switch rules {
             case .ber: return try BER.parse(bytes)
             case .der: return try DER.parse(bytes)
             }
         } catch {
-            throw fail("\(what) is not valid \(rules == .ber ? "BER" : "DER"): \(errorDescription(error))")
+            throw fail("\(what()) is not valid \(rules == .ber ? "BER" : "DER"): \(errorDescription(error))")
         }
     }
 
-    package func parse(_ bytes: [UInt8], what: String) throws(EMRTDError) -> ASN1Node {
-        try parse(bytes[...], what: what)
+    package func parse(_ bytes: [UInt8], what: @autoclosure () -> String) throws(EMRTDError) -> ASN1Node {
+        try parse(bytes[...], what: what())
     }
 
     // MARK: Structure
 
     /// The elements of a constructed node with the given identifier.
-    package func children(_ node: ASN1Node, _ identifier: ASN1Identifier, what: String) throws(EMRTDError) -> [ASN1Node] {
+    package func children(_ node: ASN1Node, _ identifier: ASN1Identifier, what: @autoclosure () -> String) throws(EMRTDError) -> [ASN1Node] {
         guard node.identifier == identifier else {
-            throw fail("\(what): expected \(name(identifier)), found \(name(node.identifier))")
+            throw fail("\(what()): expected \(name(identifier)), found \(name(node.identifier))")
         }
         guard case .constructed(let nodes) = node.content else {
-            throw fail("\(what) is primitive where a constructed value was expected")
+            throw fail("\(what()) is primitive where a constructed value was expected")
         }
         return Array(nodes)
     }
 
     /// The elements of a constructed node, to be read in order (``ASN1Fields``).
-    package func fields(_ node: ASN1Node, _ identifier: ASN1Identifier, what: String) throws(EMRTDError) -> ASN1Fields {
-        ASN1Fields(reader: self, what: what, nodes: try children(node, identifier, what: what))
+    package func fields(_ node: ASN1Node, _ identifier: ASN1Identifier, what: @autoclosure () -> String) throws(EMRTDError) -> ASN1Fields {
+        ASN1Fields(reader: self, what: what(), nodes: try children(node, identifier, what: what()))
     }
 
     /// The one element inside `[n] EXPLICIT`.
-    package func explicit(_ node: ASN1Node, tag n: UInt, what: String) throws(EMRTDError) -> ASN1Node {
-        let inner = try children(node, .context(n), what: what)
+    package func explicit(_ node: ASN1Node, tag n: UInt, what: @autoclosure () -> String) throws(EMRTDError) -> ASN1Node {
+        let inner = try children(node, .context(n), what: what())
         guard inner.count == 1, let only = inner.first else {
-            throw fail("\(what) [\(n)] must hold one element, holds \(inner.count)")
+            throw fail("\(what()) [\(n)] must hold one element, holds \(inner.count)")
         }
         return only
     }
 
     /// The contents of a primitive node with the given identifier.
-    package func primitive(_ node: ASN1Node, _ identifier: ASN1Identifier, what: String) throws(EMRTDError) -> ArraySlice<UInt8> {
+    package func primitive(_ node: ASN1Node, _ identifier: ASN1Identifier, what: @autoclosure () -> String) throws(EMRTDError) -> ArraySlice<UInt8> {
         guard node.identifier == identifier else {
-            throw fail("\(what): expected \(name(identifier)), found \(name(node.identifier))")
+            throw fail("\(what()): expected \(name(identifier)), found \(name(node.identifier))")
         }
         guard case .primitive(let bytes) = node.content else {
-            throw fail("\(what) is constructed where a primitive value was expected")
+            throw fail("\(what()) is constructed where a primitive value was expected")
         }
         return bytes
     }
 
     // MARK: Values
 
-    package func oid(_ node: ASN1Node, what: String) throws(EMRTDError) -> ASN1ObjectIdentifier {
-        _ = try primitive(node, .objectIdentifier, what: what)
+    package func oid(_ node: ASN1Node, what: @autoclosure () -> String) throws(EMRTDError) -> ASN1ObjectIdentifier {
+        _ = try primitive(node, .objectIdentifier, what: what())
         do {
             return try ASN1ObjectIdentifier(berEncoded: node)
         } catch {
-            throw fail("\(what) is not a valid OBJECT IDENTIFIER: \(errorDescription(error))")
+            throw fail("\(what()) is not a valid OBJECT IDENTIFIER: \(errorDescription(error))")
         }
     }
 
     /// INTEGER content octets as encoded (two's complement, possibly not minimal); never empty.
-    package func integerBytes(_ node: ASN1Node, what: String) throws(EMRTDError) -> [UInt8] {
-        let bytes = try primitive(node, .integer, what: what)
-        guard !bytes.isEmpty else { throw fail("\(what) is an empty INTEGER") }
+    package func integerBytes(_ node: ASN1Node, what: @autoclosure () -> String) throws(EMRTDError) -> [UInt8] {
+        let bytes = try primitive(node, .integer, what: what())
+        guard !bytes.isEmpty else { throw fail("\(what()) is an empty INTEGER") }
         return Array(bytes)
     }
 
     /// The magnitude of an INTEGER that must not be negative: big-endian, no leading zero bytes,
     /// `[0]` for zero.
-    package func unsignedInteger(_ node: ASN1Node, what: String) throws(EMRTDError) -> [UInt8] {
-        let bytes = try integerBytes(node, what: what)
-        guard bytes[0] & 0x80 == 0 else { throw fail("\(what) is negative") }
+    package func unsignedInteger(_ node: ASN1Node, what: @autoclosure () -> String) throws(EMRTDError) -> [UInt8] {
+        let bytes = try integerBytes(node, what: what())
+        guard bytes[0] & 0x80 == 0 else { throw fail("\(what()) is negative") }
         return integerMagnitude(bytes)
     }
 
     /// A (signed) INTEGER that fits in an `Int`.
-    package func int(_ node: ASN1Node, what: String) throws(EMRTDError) -> Int {
-        let bytes = try integerBytes(node, what: what)
-        guard bytes.count <= 8 else { throw fail("\(what) is too large (\(bytes.count) bytes)") }
+    package func int(_ node: ASN1Node, what: @autoclosure () -> String) throws(EMRTDError) -> Int {
+        let bytes = try integerBytes(node, what: what())
+        guard bytes.count <= 8 else { throw fail("\(what()) is too large (\(bytes.count) bytes)") }
         var value: Int = bytes[0] & 0x80 != 0 ? -1 : 0
         for b in bytes { value = value << 8 | Int(b) }
         return value
     }
 
     /// A non-negative INTEGER below 2^56 (versions, counts, identifiers).
-    package func nonNegativeInt(_ node: ASN1Node, what: String) throws(EMRTDError) -> Int {
-        let magnitude = try unsignedInteger(node, what: what)
-        guard magnitude.count <= 7 else { throw fail("\(what) is too large (\(magnitude.count) bytes)") }
+    package func nonNegativeInt(_ node: ASN1Node, what: @autoclosure () -> String) throws(EMRTDError) -> Int {
+        let magnitude = try unsignedInteger(node, what: what())
+        guard magnitude.count <= 7 else { throw fail("\(what()) is too large (\(magnitude.count) bytes)") }
         return magnitude.reduce(0) { $0 << 8 | Int($1) }
     }
 
     /// A BOOLEAN (under BER any non-zero octet is TRUE; DER wants FF).
-    package func boolean(_ node: ASN1Node, what: String) throws(EMRTDError) -> Bool {
-        let bytes = try primitive(node, .boolean, what: what)
-        guard bytes.count == 1, let value = bytes.first else { throw fail("\(what) is not a one-octet BOOLEAN") }
+    package func boolean(_ node: ASN1Node, what: @autoclosure () -> String) throws(EMRTDError) -> Bool {
+        let bytes = try primitive(node, .boolean, what: what())
+        guard bytes.count == 1, let value = bytes.first else { throw fail("\(what()) is not a one-octet BOOLEAN") }
         return value != 0
     }
 
     /// An OCTET STRING's value. Under BER a constructed (segmented) string is the concatenation of
     /// its segments (X.690 8.7.3); DER allows only the primitive form.
-    package func octetString(_ node: ASN1Node, what: String) throws(EMRTDError) -> [UInt8] {
+    package func octetString(_ node: ASN1Node, what: @autoclosure () -> String) throws(EMRTDError) -> [UInt8] {
         guard node.identifier == .octetString else {
-            throw fail("\(what): expected OCTET STRING, found \(name(node.identifier))")
+            throw fail("\(what()): expected OCTET STRING, found \(name(node.identifier))")
         }
         switch node.content {
         case .primitive(let bytes):
             return Array(bytes)
         case .constructed(let parts):
-            guard rules == .ber else { throw fail("\(what) is a constructed OCTET STRING, which DER does not allow") }
+            guard rules == .ber else { throw fail("\(what()) is a constructed OCTET STRING, which DER does not allow") }
             var out: [UInt8] = []
             for part in parts {
-                out += try octetString(part, what: "\(what) segment")
+                out += try octetString(part, what: "\(what()) segment")
             }
             return out
         }
     }
 
     /// The bytes of a BIT STRING of whole bytes (its unused-bits octet 00).
-    package func bitString(_ node: ASN1Node, what: String) throws(EMRTDError) -> ArraySlice<UInt8> {
-        let bytes = try primitive(node, .bitString, what: what)
-        guard let unused = bytes.first else { throw fail("\(what) is an empty BIT STRING") }
-        guard unused == 0 else { throw fail("\(what) has \(unused) unused bits where whole bytes are required") }
+    package func bitString(_ node: ASN1Node, what: @autoclosure () -> String) throws(EMRTDError) -> ArraySlice<UInt8> {
+        let bytes = try primitive(node, .bitString, what: what())
+        guard let unused = bytes.first else { throw fail("\(what()) is an empty BIT STRING") }
+        guard unused == 0 else { throw fail("\(what()) has \(unused) unused bits where whole bytes are required") }
         return bytes.dropFirst()
     }
 
     /// The text of a character string (``directoryString(_:)``).
-    package func string(_ node: ASN1Node, what: String) throws(EMRTDError) -> String {
+    package func string(_ node: ASN1Node, what: @autoclosure () -> String) throws(EMRTDError) -> String {
         guard let text = directoryString(node) else {
-            throw fail("\(what): expected a character string, found \(name(node.identifier))")
+            throw fail("\(what()): expected a character string, found \(name(node.identifier))")
         }
         return text
     }
@@ -208,24 +208,24 @@ package struct ASN1Reader: Sendable {
     }
 
     /// `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL }`.
-    package func algorithm(_ node: ASN1Node, what: String) throws(EMRTDError) -> AlgorithmIdentifier {
-        let parts = try children(node, .sequence, what: what)
+    package func algorithm(_ node: ASN1Node, what: @autoclosure () -> String) throws(EMRTDError) -> AlgorithmIdentifier {
+        let parts = try children(node, .sequence, what: what())
         guard let first = parts.first, parts.count <= 2 else {
-            throw fail("\(what) must have 1 or 2 elements, has \(parts.count)")
+            throw fail("\(what()) must have 1 or 2 elements, has \(parts.count)")
         }
         return AlgorithmIdentifier(
-            algorithm: try oid(first, what: "\(what).algorithm"),
+            algorithm: try oid(first, what: "\(what()).algorithm"),
             parameters: parts.count > 1 ? Array(parts[1].encodedBytes) : nil
         )
     }
 
     /// A `Time` (UTCTime or GeneralizedTime) as a date (``ASN1Time``).
-    package func time(_ node: ASN1Node, what: String) throws(EMRTDError) -> Date {
+    package func time(_ node: ASN1Node, what: @autoclosure () -> String) throws(EMRTDError) -> Date {
         guard case .primitive(let bytes) = node.content,
               node.identifier == .utcTime || node.identifier == .generalizedTime
-        else { throw fail("\(what) is neither a UTCTime nor a GeneralizedTime") }
+        else { throw fail("\(what()) is neither a UTCTime nor a GeneralizedTime") }
         guard let date = ASN1Time.date(Array(bytes), generalized: node.identifier == .generalizedTime) else {
-            throw fail("\(what) is not a valid time")
+            throw fail("\(what()) is not a valid time")
         }
         return date
     }

@@ -257,10 +257,10 @@ extension CryptographicMessageSyntax {
             guard index == fields.count else { throw r.fail("SignerInfo has \(fields.count - index) unexpected trailing elements") }
         }
 
-        static func attributes(_ node: ASN1Node, _ id: ASN1Identifier, what: String) throws(EMRTDError) -> [Attribute] {
+        static func attributes(_ node: ASN1Node, _ id: ASN1Identifier, what: StaticString) throws(EMRTDError) -> [Attribute] {
             let r = ASN1Reader.cms
             var out: [Attribute] = []
-            for item in try r.children(node, id, what: what) {
+            for item in try r.children(node, id, what: "\(what)") {
                 let parts = try r.children(item, .sequence, what: "\(what) Attribute")
                 guard parts.count == 2 else { throw r.fail("\(what) Attribute must have 2 elements") }
                 let type = try r.oid(parts[0], what: "\(what) attrType")

@@ -41,6 +41,8 @@ public struct SecureMessaging: Sendable {
     private let encryptionKey: SecretBytes
     private let macKey: SecretBytes
     private var ssc: [UInt8]
+    /// The session's cipher and MAC contexts, keyed once (see `KeyedCipher`).
+    private var contexts: Contexts
 
     /// Starts a session. `ssc` is 8 bytes for 3DES and 16 bytes for AES.
     public init(
@@ -60,6 +62,50 @@ public struct SecureMessaging: Sendable {
         self.encryptionKey = encryptionKey
         self.macKey = macKey
         self.ssc = ssc
+        contexts = try Contexts(algorithm, encryptionKey: encryptionKey, macKey: macKey)
+    }
+
+    /// Cipher and MAC contexts keyed once per session: every APDU runs under the same two keys, and
+    /// setting OpenSSL up per call cost several times the cipher itself (`cccd bench`). Copies of a
+    /// `SecureMessaging` share them until one of the copies protects or unprotects something; that
+    /// copy then makes its own (contexts are not for concurrent use).
+    private final class Contexts: Sendable {
+        let encrypt: KeyedCipher
+        let decrypt: KeyedCipher
+        /// AES: E(K_enc, SSC), the IV of each cryptogram (ICAO Doc 9303-11 9.8.6.1).
+        let ivCipher: KeyedCipher?
+        /// AES: the CMAC (3DES's retail MAC keeps its own code path: two keys, single-DES steps).
+        let mac: KeyedCMAC?
+
+        init(_ algorithm: Algorithm, encryptionKey: SecretBytes, macKey: SecretBytes) throws(EMRTDError) {
+            switch algorithm {
+            case .tripleDES:
+                encrypt = try KeyedCipher(.tripleDESCBC, key: encryptionKey, encrypt: true)
+                decrypt = try KeyedCipher(.tripleDESCBC, key: encryptionKey, encrypt: false)
+                ivCipher = nil
+                mac = nil
+            case .aes:
+                encrypt = try KeyedCipher(.aesCBC, key: encryptionKey, encrypt: true)
+                decrypt = try KeyedCipher(.aesCBC, key: encryptionKey, encrypt: false)
+                ivCipher = try KeyedCipher(.aesECB, key: encryptionKey, encrypt: true)
+                mac = try KeyedCMAC(aesKey: macKey)
+            }
+        }
+
+        private init(copying other: Contexts) throws(EMRTDError) {
+            encrypt = try other.encrypt.copy()
+            decrypt = try other.decrypt.copy()
+            ivCipher = try other.ivCipher?.copy()
+            mac = try other.mac?.copy()
+        }
+
+        func copy() throws(EMRTDError) -> Contexts { try Contexts(copying: self) }
+    }
+
+    /// This value's own contexts (copied first if another copy shares them).
+    private mutating func ownContexts() throws(EMRTDError) -> Contexts {
+        if !isKnownUniquelyReferenced(&contexts) { contexts = try contexts.copy() }
+        return contexts
     }
 
     /// The current send sequence counter (it is not secret: both sides derive it from public nonces).
@@ -280,37 +326,39 @@ public struct SecureMessaging: Sendable {
         }
     }
 
-    private func encrypt(_ padded: [UInt8]) throws(EMRTDError) -> [UInt8] {
+    private mutating func encrypt(_ padded: [UInt8]) throws(EMRTDError) -> [UInt8] {
+        let contexts = try ownContexts()
         switch algorithm {
         case .tripleDES:
-            return try LegacyCiphers.TripleDES.encryptCBC(key: encryptionKey, padded)
+            return try contexts.encrypt(padded)
         case .aes:
-            let iv = try AESCipher.encryptECB(key: encryptionKey, ssc)
-            return try AESCipher.encryptCBC(key: encryptionKey, iv: iv, padded)
+            let iv = try contexts.ivCipher!(ssc)
+            return try contexts.encrypt(iv: iv, padded)
         }
     }
 
-    private func decrypt(_ cryptogram: [UInt8]) throws(EMRTDError) -> [UInt8] {
+    private mutating func decrypt(_ cryptogram: [UInt8]) throws(EMRTDError) -> [UInt8] {
         guard !cryptogram.isEmpty, cryptogram.count % algorithm.blockSize == 0 else {
             throw EMRTDError(.smMalformed, "cryptogram of \(cryptogram.count) bytes is not whole cipher blocks")
         }
+        let contexts = try ownContexts()
         switch algorithm {
         case .tripleDES:
-            return try LegacyCiphers.TripleDES.decryptCBC(key: encryptionKey, cryptogram)
+            return try contexts.decrypt(cryptogram)
         case .aes:
-            let iv = try AESCipher.encryptECB(key: encryptionKey, ssc)
-            return try AESCipher.decryptCBC(key: encryptionKey, iv: iv, cryptogram)
+            let iv = try contexts.ivCipher!(ssc)
+            return try contexts.decrypt(iv: iv, cryptogram)
         }
     }
 
     /// MAC over SSC || input, padded with ISO/IEC 9797-1 method 2; 8 bytes.
-    private func computeMAC(_ input: [UInt8]) throws(EMRTDError) -> [UInt8] {
+    private mutating func computeMAC(_ input: [UInt8]) throws(EMRTDError) -> [UInt8] {
         switch algorithm {
         case .tripleDES:
             return try LegacyCiphers.RetailMAC.mac(key: macKey, ssc + input)
         case .aes:
             let padded = ISO9797Padding.pad(ssc + input, blockSize: 16)
-            return Array(try AESCMAC.mac(key: macKey, padded).prefix(8))
+            return Array(try ownContexts().mac!(padded).prefix(8))
         }
     }
 }

@@ -210,3 +210,33 @@ func badLengthsThrow(input: BadInput) {
     let error = #expect(throws: EMRTDError.self) { try input.run() }
     #expect(error?.code == input.code)
 }
+
+/// Session contexts (keyed once) against the one-shot calls that the ICAO and Wycheproof vectors
+/// check: same bytes for every length, on every reuse, in both directions.
+@Test func keyedCiphersMatchOneShotCalls() throws {
+    let aesKey = (0..<16).map { UInt8($0 &* 7 &+ 1) }, desKey = KeyDerivation.adjustDESParity((0..<16).map { UInt8($0 &* 13 &+ 5) })
+    let aesEncrypt = try KeyedCipher(.aesCBC, key: SecretBytes(aesKey), encrypt: true)
+    let aesDecrypt = try KeyedCipher(.aesCBC, key: SecretBytes(aesKey), encrypt: false)
+    let aesECB = try KeyedCipher(.aesECB, key: SecretBytes(aesKey), encrypt: true)
+    let desEncrypt = try KeyedCipher(.tripleDESCBC, key: SecretBytes(desKey), encrypt: true)
+    let desDecrypt = try KeyedCipher(.tripleDESCBC, key: SecretBytes(desKey), encrypt: false)
+    for blocks in [0, 1, 2, 14, 15, 64] {
+        for round in 0..<2 {
+            let iv = (0..<16).map { UInt8(($0 + round + blocks) & 0xFF) }
+            let aesInput = (0..<(16 * blocks)).map { UInt8(($0 * 31 + round) & 0xFF) }
+            let aes = try AESCipher.encryptCBC(key: aesKey, iv: iv, aesInput)
+            #expect(try aesEncrypt(iv: iv, aesInput) == aes)
+            #expect(try aesDecrypt(iv: iv, aes) == aesInput)
+            let desInput = (0..<(8 * blocks)).map { UInt8(($0 * 17 + round) & 0xFF) }
+            let des = try LegacyCiphers.TripleDES.encryptCBC(key: desKey, desInput)
+            #expect(try desEncrypt(desInput) == des)
+            #expect(try desDecrypt(des) == desInput)
+        }
+    }
+    let block = (0..<16).map { UInt8($0) }
+    #expect(try aesECB(block) == AESCipher.encryptECB(key: aesKey, block))
+    #expect(throws: EMRTDError.self) { try aesEncrypt(iv: block, [1, 2, 3]) }
+    #expect(throws: EMRTDError.self) { try aesEncrypt(iv: [1], block) }
+    #expect(throws: EMRTDError.self) { try KeyedCipher(.aesCBC, key: SecretBytes([1, 2, 3]), encrypt: true) }
+    #expect(throws: EMRTDError.self) { try KeyedCipher(.tripleDESCBC, key: SecretBytes(aesKey + [0]), encrypt: true) }
+}

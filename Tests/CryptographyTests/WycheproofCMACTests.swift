@@ -40,9 +40,15 @@ struct WycheproofMAC: Decodable {
                 #expect(test.result == "invalid", "\(context)")
                 let error = #expect(throws: EMRTDError.self, "\(context)") { try AESCMAC.mac(key: key, message) }
                 #expect(error?.code == .invalidKeyLength, "\(context)")
+                let keyedError = #expect(throws: EMRTDError.self, "\(context)") { try KeyedCMAC(aesKey: SecretBytes(key)) }
+                #expect(keyedError?.code == .invalidKeyLength, "\(context)")
                 continue
             }
             let computed = try AESCMAC.mac(key: key, message)
+            // The session context (keyed once) gives the same tag, and again on its second use.
+            let keyed = try KeyedCMAC(aesKey: SecretBytes(key))
+            #expect(try keyed(message) == computed, "\(context)")
+            #expect(try keyed(message) == computed, "\(context), second use")
             let truncated = Array(computed.prefix(group.tagSize / 8))
             switch test.result {
             case "valid":

@@ -17,6 +17,19 @@ struct SecureMessagingTests {
         return (a, a)
     }
 
+    @Test("A copy is a value: it goes on from where it was copied, whatever the original does next", arguments: [SecureMessaging.Algorithm.tripleDES, .aes])
+    func copiesAreIndependent(algorithm: SecureMessaging.Algorithm) throws {
+        var (original, _) = try pair(algorithm)
+        let command = CommandAPDU(ins: 0xB0, p1: 0, p2: 0, data: [1, 2, 3, 4, 5, 6, 7, 8, 9], ne: 223)
+        _ = try original.protect(command)
+        var copy = original
+        let fromOriginal = try original.protect(command)
+        _ = try original.protect(command)
+        let fromCopy = try copy.protect(command)
+        #expect(fromCopy == fromOriginal)
+        #expect(try copy.protect(command) != fromCopy)
+    }
+
     @Test("Terminal and chip agree on every command shape", arguments: [SecureMessaging.Algorithm.tripleDES, .aes])
     func roundTrips(algorithm: SecureMessaging.Algorithm) throws {
         var (terminal, chip) = try pair(algorithm)
