@@ -82,22 +82,25 @@ public final class KeyedCipher: @unchecked Sendable {
             throw EMRTDError(.invalidInputLength, "\(name) needs a \(ivLength)-byte IV, got \(iv.count) bytes")
         }
         ERR_clear_error()
-        var out = [UInt8](repeating: 0, count: input.count + blockSize)
-        var length: Int32 = 0, final: Int32 = 0
-        let ok = vector.withUnsafeBufferPointer { v in
-            input.withUnsafeBufferPointer { i in
-                out.withUnsafeMutableBufferPointer { o in
+        var ok = false
+        var produced: Int32 = 0
+        // Written in place (no zero fill, no trimming): this runs for every APDU of a session.
+        let out = [UInt8](unsafeUninitializedCapacity: input.count + blockSize) { o, count in
+            var length: Int32 = 0, final: Int32 = 0
+            ok = vector.withUnsafeBufferPointer { v in
+                input.withUnsafeBufferPointer { i in
                     EVP_CipherInit_ex2(context, nil, nil, ivLength > 0 ? v.baseAddress : nil, encrypting ? 1 : 0, nil) == 1
                         && (i.count == 0 || EVP_CipherUpdate(context, o.baseAddress, &length, i.baseAddress, Int32(i.count)) == 1)
                         && EVP_CipherFinal_ex(context, o.baseAddress! + Int(length), &final) == 1
                 }
             }
+            produced = ok ? length + final : 0
+            count = Int(produced)
         }
         guard ok else { throw OpenSSL.failure("EVP_CipherUpdate(\(name))") }
-        guard Int(length + final) == input.count else {
-            throw EMRTDError(.cryptoFailure, "\(name) produced \(length + final) bytes for \(input.count) bytes of input")
+        guard Int(produced) == input.count else {
+            throw EMRTDError(.cryptoFailure, "\(name) produced \(produced) bytes for \(input.count) bytes of input")
         }
-        out.removeSubrange(input.count...)
         return out
     }
 }
