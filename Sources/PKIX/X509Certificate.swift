@@ -55,47 +55,52 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The DER encoding.
-    public let der: [UInt8]
+    public var der: [UInt8] { storage.der }
     /// 1, 2 or 3.
-    public let version: Int
+    public var version: Int { storage.version }
     /// The serial number: the INTEGER's big-endian contents without leading zero bytes (`[0]` for zero).
-    public let serialNumber: [UInt8]
+    public var serialNumber: [UInt8] { storage.serialNumber }
     /// `issuer Name` (RFC 5280 4.1.2.4): the CA that signed the certificate; a DSC's CSCA.
-    public let issuer: X509Name
+    public var issuer: X509Name { storage.issuer }
     /// `subject Name` (RFC 5280 4.1.2.6): whom the key belongs to; the issuer itself for a CSCA root
     /// or link certificate.
-    public let subject: X509Name
+    public var subject: X509Name { storage.subject }
     /// Start of the validity period (RFC 5280 4.1.2.5):
     ///
     /// ```
     /// Validity ::= SEQUENCE { notBefore Time, notAfter Time }
     /// Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }
     /// ```
-    public let notBefore: Date
+    public var notBefore: Date { storage.notBefore }
     /// End of the validity period, inclusive.
-    public let notAfter: Date
+    public var notAfter: Date { storage.notAfter }
     /// The subject's key (EC keys with explicit domain parameters included).
-    public let publicKey: PublicKey
+    public var publicKey: PublicKey { storage.publicKey }
     /// The OID of the certificate's signature algorithm.
     public var signatureAlgorithm: ASN1ObjectIdentifier { signed.algorithm }
     /// The signature scheme, or nil when the algorithm is not supported (then ``isSignedBy(_:)`` throws).
     public var signatureScheme: SignatureScheme? { signed.scheme }
     /// The subject key identifier extension's value.
-    public let subjectKeyIdentifier: [UInt8]?
+    public var subjectKeyIdentifier: [UInt8]? { storage.subjectKeyIdentifier }
     /// The keyIdentifier of the authority key identifier extension.
-    public let authorityKeyIdentifier: [UInt8]?
+    public var authorityKeyIdentifier: [UInt8]? { storage.authorityKeyIdentifier }
     /// True when basic constraints say cA.
-    public let isCA: Bool
+    public var isCA: Bool { storage.isCA }
     /// The basic constraints' pathLenConstraint.
-    public let pathLengthConstraint: Int?
+    public var pathLengthConstraint: Int? { storage.pathLengthConstraint }
     /// The key usage extension, nil when absent (no restriction).
-    public let keyUsage: KeyUsage?
+    public var keyUsage: KeyUsage? { storage.keyUsage }
     /// The OIDs of the extensions present, in order.
-    public let extensionOIDs: [ASN1ObjectIdentifier]
+    public var extensionOIDs: [ASN1ObjectIdentifier] { storage.extensionOIDs }
     /// Critical extensions this type does not interpret (the caller decides what they mean).
-    public let unhandledCriticalExtensions: [ASN1ObjectIdentifier]
+    public var unhandledCriticalExtensions: [ASN1ObjectIdentifier] { storage.unhandledCriticalExtensions }
 
-    private let signed: SignedPart
+    private var signed: SignedPart { storage.signed }
+
+    /// Every field, in one object: a certificate is copied into every verification's context and
+    /// result (its signer, its CSCA), and a struct of twenty reference-counted fields cost twenty
+    /// retains and releases per copy (they showed in the profile of passive authentication).
+    private let storage: Storage
 
     // MARK: Parsing
 
@@ -103,7 +108,7 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     /// ``EMRTDError/Code/invalidKey`` for an undecodable subject key).
     public init(der: [UInt8]) throws(EMRTDError) {
         do {
-            try self.init(parsing: der)
+            storage = try Storage(parsing: der)
         } catch {
             switch error.code {
             case .malformedCertificate, .invalidKey: throw error
@@ -112,72 +117,6 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    private init(parsing der: [UInt8]) throws(EMRTDError) {
-        let r = ASN1Reader.certificate
-        let envelope = try SignedPart.envelope(der, r, what: "certificate", tbs: "tbsCertificate")
-        var fields = try r.fields(envelope.tbs, .sequence, what: "tbsCertificate")
-        if let explicitVersion = fields.nextIfPresent(.context(0)) {
-            version = try r.nonNegativeInt(try r.explicit(explicitVersion, tag: 0, what: "version"), what: "version") + 1
-            guard (1...3).contains(version) else {
-                throw EMRTDError(.malformedCertificate, "unknown certificate version \(version)")
-            }
-        } else {
-            version = 1
-        }
-        serialNumber = try serialNumberBytes(try fields.next(.integer, "serialNumber"), r)
-        let innerAlgorithm = try fields.next(.sequence, "signature")
-        issuer = try X509Name(node: try fields.next(.sequence, "issuer"))
-        var validity = try r.fields(try fields.next(.sequence, "validity"), .sequence, what: "validity")
-        notBefore = try r.time(try validity.next("notBefore"), what: "notBefore")
-        notAfter = try r.time(try validity.next("notAfter"), what: "notAfter")
-        try validity.finish()
-        subject = try X509Name(node: try fields.next(.sequence, "subject"))
-        let spki = try fields.next(.sequence, "subjectPublicKeyInfo")
-        _ = fields.nextIfPresent(.context(1))  // issuerUniqueID
-        _ = fields.nextIfPresent(.context(2))  // subjectUniqueID
-        var extensions: [Extension] = []
-        if let wrapped = fields.nextIfPresent(.context(3)) {
-            extensions = try readExtensions(try r.explicit(wrapped, tag: 3, what: "extensions"), r)
-        }
-        try fields.finish()
-
-        signed = envelope.signedPart(inner: innerAlgorithm)
-        publicKey = try PublicKey(subjectPublicKeyInfo: Array(spki.encodedBytes))
-
-        var ski: [UInt8]? = nil, aki: [UInt8]? = nil, ca = false, pathLength: Int? = nil, usage: KeyUsage? = nil
-        var unhandled: [ASN1ObjectIdentifier] = []
-        for ext in extensions {
-            switch ext.oid {
-            case ExtensionOID.subjectKeyIdentifier:
-                ski = try r.octetString(try r.parse(ext.value, what: "subjectKeyIdentifier"), what: "subjectKeyIdentifier")
-            case ExtensionOID.authorityKeyIdentifier:
-                aki = try authorityKeyIdentifierValue(ext.value, r)
-            case ExtensionOID.basicConstraints:
-                var constraints = try r.fields(
-                    try r.parse(ext.value, what: "basicConstraints"), .sequence, what: "basicConstraints")
-                if let flag = constraints.nextIfPresent(.boolean) { ca = try r.boolean(flag, what: "cA") }
-                if let length = constraints.nextIfPresent(.integer) {
-                    pathLength = try r.nonNegativeInt(length, what: "pathLenConstraint")
-                }
-                try constraints.finish()
-            case ExtensionOID.keyUsage:
-                usage = try keyUsageValue(ext.value, r)
-            default:
-                if ext.critical { unhandled.append(ext.oid) }
-            }
-        }
-        if version < 3 && !extensions.isEmpty {
-            throw EMRTDError(.malformedCertificate, "a version \(version) certificate with extensions")
-        }
-        subjectKeyIdentifier = ski
-        authorityKeyIdentifier = aki
-        isCA = ca
-        pathLengthConstraint = pathLength
-        keyUsage = usage
-        extensionOIDs = extensions.map(\.oid)
-        unhandledCriticalExtensions = unhandled
-        self.der = der
-    }
 
     /// Every certificate in a file: one DER certificate, or PEM text with one or more
     /// `CERTIFICATE` blocks (other blocks are skipped). Throws when there is none or one is malformed.
@@ -212,9 +151,102 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "Certificate(subject: \(subject), issuer: \(issuer), serial: \(serialNumber.hex))" }
 
     /// Equal when the DER encodings are.
-    public static func == (lhs: X509Certificate, rhs: X509Certificate) -> Bool { lhs.der == rhs.der }
-    /// Hashes the DER encoding, as `==` compares it.
-    public func hash(into hasher: inout Hasher) { hasher.combine(der) }
+    public static func == (lhs: X509Certificate, rhs: X509Certificate) -> Bool { lhs.storage === rhs.storage || lhs.der == rhs.der }
+    /// Hashes the DER encoding's length and its last 64 bytes (the signature, unique to the
+    /// certificate), in one buffer: consistent with `==`, without hashing a kilobyte byte by byte.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(der.count)
+        der.withUnsafeBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0.suffix(64))) }
+    }
+}
+
+extension X509Certificate {
+    /// The parsed fields (see `storage`). Immutable once made, hence `Sendable`.
+    final class Storage: Sendable {
+        let der: [UInt8]
+        let version: Int
+        let serialNumber: [UInt8]
+        let issuer: X509Name
+        let subject: X509Name
+        let notBefore: Date
+        let notAfter: Date
+        let publicKey: PublicKey
+        let subjectKeyIdentifier: [UInt8]?
+        let authorityKeyIdentifier: [UInt8]?
+        let isCA: Bool
+        let pathLengthConstraint: Int?
+        let keyUsage: X509Certificate.KeyUsage?
+        let extensionOIDs: [ASN1ObjectIdentifier]
+        let unhandledCriticalExtensions: [ASN1ObjectIdentifier]
+        let signed: SignedPart
+
+        init(parsing der: [UInt8]) throws(EMRTDError) {
+            let r = ASN1Reader.certificate
+            let envelope = try SignedPart.envelope(der, r, what: "certificate", tbs: "tbsCertificate")
+            var fields = try r.fields(envelope.tbs, .sequence, what: "tbsCertificate")
+            if let explicitVersion = fields.nextIfPresent(.context(0)) {
+                version = try r.nonNegativeInt(try r.explicit(explicitVersion, tag: 0, what: "version"), what: "version") + 1
+                guard (1...3).contains(version) else {
+                    throw EMRTDError(.malformedCertificate, "unknown certificate version \(version)")
+                }
+            } else {
+                version = 1
+            }
+            serialNumber = try serialNumberBytes(try fields.next(.integer, "serialNumber"), r)
+            let innerAlgorithm = try fields.next(.sequence, "signature")
+            issuer = try X509Name(node: try fields.next(.sequence, "issuer"))
+            var validity = try r.fields(try fields.next(.sequence, "validity"), .sequence, what: "validity")
+            notBefore = try r.time(try validity.next("notBefore"), what: "notBefore")
+            notAfter = try r.time(try validity.next("notAfter"), what: "notAfter")
+            try validity.finish()
+            subject = try X509Name(node: try fields.next(.sequence, "subject"))
+            let spki = try fields.next(.sequence, "subjectPublicKeyInfo")
+            _ = fields.nextIfPresent(.context(1))  // issuerUniqueID
+            _ = fields.nextIfPresent(.context(2))  // subjectUniqueID
+            var extensions: [Extension] = []
+            if let wrapped = fields.nextIfPresent(.context(3)) {
+                extensions = try readExtensions(try r.explicit(wrapped, tag: 3, what: "extensions"), r)
+            }
+            try fields.finish()
+
+            signed = envelope.signedPart(inner: innerAlgorithm)
+            publicKey = try PublicKey(subjectPublicKeyInfo: Array(spki.encodedBytes))
+
+            var ski: [UInt8]? = nil, aki: [UInt8]? = nil, ca = false, pathLength: Int? = nil, usage: X509Certificate.KeyUsage? = nil
+            var unhandled: [ASN1ObjectIdentifier] = []
+            for ext in extensions {
+                switch ext.oid {
+                case ExtensionOID.subjectKeyIdentifier:
+                    ski = try r.octetString(try r.parse(ext.value, what: "subjectKeyIdentifier"), what: "subjectKeyIdentifier")
+                case ExtensionOID.authorityKeyIdentifier:
+                    aki = try authorityKeyIdentifierValue(ext.value, r)
+                case ExtensionOID.basicConstraints:
+                    var constraints = try r.fields(
+                        try r.parse(ext.value, what: "basicConstraints"), .sequence, what: "basicConstraints")
+                    if let flag = constraints.nextIfPresent(.boolean) { ca = try r.boolean(flag, what: "cA") }
+                    if let length = constraints.nextIfPresent(.integer) {
+                        pathLength = try r.nonNegativeInt(length, what: "pathLenConstraint")
+                    }
+                    try constraints.finish()
+                case ExtensionOID.keyUsage:
+                    usage = try keyUsageValue(ext.value, r)
+                default:
+                    if ext.critical { unhandled.append(ext.oid) }
+                }
+            }
+            if version < 3 && !extensions.isEmpty {
+                throw EMRTDError(.malformedCertificate, "a version \(version) certificate with extensions")
+            }
+            subjectKeyIdentifier = ski
+            authorityKeyIdentifier = aki
+            isCA = ca
+            pathLengthConstraint = pathLength
+            keyUsage = usage
+            extensionOIDs = extensions.map(\.oid)
+            unhandledCriticalExtensions = unhandled
+            self.der = der
+        }
+    }
 }
 
 extension PublicKey {

@@ -91,13 +91,20 @@ func matches(_ certificate: X509Certificate, _ sid: CryptographicMessageSyntax.S
     case .subjectKeyIdentifier(let ski):
         return certificate.subjectKeyIdentifier == ski
     case .issuerAndSerialNumber(let issuer, let serial):
-        guard integerMagnitude(certificate.serialNumber) == integerMagnitude(serial) else { return false }
+        guard sameMagnitude(certificate.serialNumber, serial) else { return false }
         // The same bytes are the same name (the common case: the issuer copied from the certificate);
         // other encodings of a name are compared by value.
         if certificate.issuer.der == issuer { return true }
         guard let name = try? X509Name(der: issuer) else { return false }
         return certificate.issuer == name
     }
+}
+
+/// Whether two INTEGER encodings have the same magnitude (leading zero bytes ignored), without
+/// copying either: this runs for every candidate signer of every document.
+func sameMagnitude(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    let x = a.drop { $0 == 0 }, y = b.drop { $0 == 0 }
+    return x.elementsEqual(y)
 }
 
 func describe(_ sid: CryptographicMessageSyntax.SignerIdentifier) -> String {
@@ -131,8 +138,9 @@ struct SignerLookup: VerificationCheck {
                 .cmsSignerInfoCount,
                 "\(context.object) has \(context.signedData.signerInfos.count) SignerInfos; only the first is verified")
         }
-        let candidates = context.embedded + context.trust.cscas
-        guard let signer = candidates.first(where: { matches($0, info.sid) }) else {
+        guard let signer = context.embedded.first(where: { matches($0, info.sid) })
+            ?? context.trust.cscas.first(where: { matches($0, info.sid) })
+        else {
             context.note(
                 .cmsSignerNotFound,
                 "the \(context.signerRole) certificate (\(describe(info.sid))) is neither in \(context.object) nor in the trust store")
@@ -331,6 +339,7 @@ struct DataGroupHashes: VerificationCheck {
 
     func run(_ context: inout VerificationContext) {
         let algorithm = document.hashAlgorithm
+        context.result.dataGroups.reserveCapacity(document.dataGroupHashes.count + dataGroups.count)
         for n in dataGroups.keys.sorted() {
             guard let expected = document.dataGroupHashes[n] else {
                 context.result.dataGroups[n] = .notInSOD
