@@ -18,54 +18,44 @@ import Glibc
 struct StationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "station",
-        abstract: "Verify freshly personalized cards on a bench of readers against their records, with an SQLite audit log.",
-        discussion: """
-            Every reader is watched at once. For each inserted card the station takes the next ID typed on standard
-            input (a barcode scanner), or with --in-order the next pending record; reads the card with the record's
-            CAN; runs every check and the record comparison; and appends one row to the audit (station, reader,
-            operator, batch, record ID, attempt, times, ATR, document number, SHA-256 of EF.SOD, DSC, verdict, reason
-            codes, APDUs, milliseconds; no name, address, photo or key), chained by hash to the station's previous
-            row. With --db postgresql://… the rows go to the center's PostgreSQL audit through a local journal
-            (--journal): the station keeps reading when the server is away and delivers every row exactly once
-            when it is back. A summary is printed on Ctrl-C or when the batch is done. Exit status: 0 every record
-            passed, 1 otherwise.
-            """
+        abstract: HelpText[.helpStationAbstract],
+        discussion: HelpText[.helpStationDiscussion]
     )
 
-    @Option(name: .long, help: ArgumentHelp("Citizen records, one JSON object per line (photos relative to the file).", valueName: "BATCH.jsonl"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpStationRecords], valueName: "BATCH.jsonl"))
     var records: String
 
-    @Option(name: .long, help: ArgumentHelp("CSCA certificates, folders, master lists or CRLs (repeatable).", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadTrust], valueName: "PATH"))
     var trust: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("The audit: an SQLite file (created if needed), or the center's PostgreSQL (postgresql://user@host:port/db; the password in PGPASSWORD or ~/.pgpass).", valueName: "FILE|URL"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpStationDb], valueName: "FILE|URL"))
     var db: String
 
-    @Option(name: .long, help: ArgumentHelp("With a PostgreSQL --db: the local journal (SQLite) rows wait in while the server is away (default: cccd-journal-STATION.sqlite).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpStationJournal], valueName: "FILE"))
     var journal: String?
 
-    @Option(name: .long, help: ArgumentHelp("This station's name in the audit, unique in the center (default: the host name).", valueName: "NAME"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpStationStation], valueName: "NAME"))
     var station: String?
 
-    @Option(name: .long, help: ArgumentHelp("Who runs the station (default: $USER).", valueName: "NAME"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpStationOperator], valueName: "NAME"))
     var `operator`: String?
 
-    @Option(name: .long, help: ArgumentHelp("The batch's name in the audit (default: the records file's name).", valueName: "NAME"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpStationBatch], valueName: "NAME"))
     var batch: String?
 
-    @Flag(name: .long, help: "Take the next pending record for each card instead of reading IDs from standard input.")
+    @Flag(name: .long, help: ArgumentHelp(HelpText[.helpStationInOrder]))
     var inOrder = false
 
-    @Option(name: .long, help: ArgumentHelp("The language the operator reads: en or vi (default: from the locale). The audit log keeps English codes.", valueName: "en|vi"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpStationLang], valueName: "en|vi"))
     var lang: Language?
 
-    @Option(name: .long, help: ArgumentHelp("Watch only these readers (default: every reader).", valueName: "NAME"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpStationReader], valueName: "NAME"))
     var reader: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Stop after N cards (and not before, even when every record has passed).", valueName: "N"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpStationCards], valueName: "N"))
     var cards: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Serve a live page of the station here (readers, cards per minute, failures; no holder data).", valueName: "HOST:PORT"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpStationDashboard], valueName: "HOST:PORT"))
     var dashboard: String?
 
     func run() throws {

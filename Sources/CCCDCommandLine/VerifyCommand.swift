@@ -11,48 +11,38 @@ import PassiveAuthentication
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Passive authentication of a card image (any subset of its files; EF.SOD alone checks signature and chain).",
-        discussion: """
-            Chip and Active Authentication need the chip, so they are not run on an image.
-            Exit status: 0 genuine, 1 not genuine, 2 bad usage or input, 4 unverified.
-
-            --batch re-verifies many documents: each PATH is a card image folder, a bare EF.SOD file, or a folder
-            walked for them; without PATH, one path a line on standard input. Every core works (--jobs); one JSON
-            line per document (its name, verdict, checks, files) goes to --out (or standard output); --resume
-            skips the documents already in --out (a line cut short by a kill is done again); a summary (counts
-            per verdict and per reason, documents per second) ends the run on standard error. Exit status: 0
-            every document genuine, 1 otherwise, 2 bad usage.
-            """
+        abstract: HelpText[.helpVerifyAbstract],
+        discussion: HelpText[.helpVerifyDiscussion]
     )
 
-    @Argument(help: ArgumentHelp("A card image directory (with --batch: card images, EF.SOD files, or folders of them).", valueName: "PATH"))
+    @Argument(help: ArgumentHelp(HelpText[.helpVerifyPaths], valueName: "PATH"))
     var paths: [String] = []
 
-    @Flag(name: .long, help: "Verify many documents, one JSON line each (see below).")
+    @Flag(name: .long, help: ArgumentHelp(HelpText[.helpVerifyBatch]))
     var batch = false
 
-    @Option(name: .long, help: ArgumentHelp("With --batch: worker threads (default: every core).", valueName: "N"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpVerifyJobs], valueName: "N"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .long, help: ArgumentHelp("With --batch: append the JSON lines to FILE instead of standard output.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpVerifyOut], valueName: "FILE"))
     var out: String?
 
-    @Flag(name: .long, help: "With --batch and --out: skip the documents FILE already has.")
+    @Flag(name: .long, help: ArgumentHelp(HelpText[.helpVerifyResume]))
     var resume = false
 
-    @Option(name: .long, help: ArgumentHelp("CSCA certificates, a folder of them, an ICAO master list, or a CRL (repeatable).", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadTrust], valueName: "PATH"))
     var trust: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Check validity at this date (YYYY-MM-DD) instead of now.", valueName: "DATE"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpVerifyAt], valueName: "DATE"))
     var at: String?
 
-    @Flag(name: .long, help: "Print the result as JSON.")
+    @Flag(name: .long, help: ArgumentHelp(HelpText[.helpReadJson]))
     var json = false
 
-    @Option(name: .long, help: ArgumentHelp("Write the report as one self-contained HTML file, in the chosen language.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpVerifyHtml], valueName: "FILE"))
     var html: String?
 
-    @Option(name: .long, help: ArgumentHelp("The language a person reads: en or vi (default: from LC_ALL, LC_MESSAGES or LANG). JSON stays English.", valueName: "en|vi"))
+    @Option(name: .long, help: ArgumentHelp(HelpText[.helpReadLang], valueName: "en|vi"))
     var lang: Language?
 
     func run() throws {

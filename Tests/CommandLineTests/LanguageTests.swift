@@ -42,6 +42,25 @@ struct LanguageTests {
         #expect(en.stdout.contains("Card access number (6 digits, PACE"))
     }
 
+    @Test("cccd verify --help and cccd station --help in Vietnamese too, from the same catalogue")
+    func toolHelp() throws {
+        func words(_ tool: [String], _ lang: String) throws -> String {
+            let r = try run("cccd", tool + ["--help"], environment: ["LANG": lang, "LC_ALL": ""])
+            #expect(r.status == 0, "\(r.stderr)")
+            return r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
+        let verifyVI = try words(["verify"], "vi_VN.UTF-8")
+        for text in ["OVERVIEW: Xác thực thụ động một ảnh thẻ", "Mã thoát: 0 hợp lệ, 1 không hợp lệ", "Với --batch và --out: bỏ qua các giấy tờ FILE đã có."] {
+            #expect(verifyVI.contains(text), "missing: \(text)")
+        }
+        let stationVI = try words(["station"], "vi_VN.UTF-8")
+        for text in ["OVERVIEW: Kiểm tra các thẻ vừa cá thể hóa", "không có họ tên, địa chỉ, ảnh hay khóa", "Người vận hành trạm (mặc định: $USER)."] {
+            #expect(stationVI.contains(text), "missing: \(text)")
+        }
+        #expect(try words(["verify"], "en_US.UTF-8").contains("OVERVIEW: Passive authentication of a card image"))
+        #expect(try words(["station"], "en_US.UTF-8").contains("Who runs the station (default: $USER)."))
+    }
+
     @Test("LANG=vi_VN.UTF-8 cccd-read: the verdict and every label in Vietnamese; --lang en and --json stay English")
     func vietnameseRead() throws {
         let vi = try run("cccd-read", ["--simulated"], environment: ["LANG": "vi_VN.UTF-8", "LC_ALL": ""])
