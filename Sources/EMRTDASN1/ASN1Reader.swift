@@ -64,7 +64,12 @@ package struct ASN1Reader: Sendable {
         guard case .constructed(let nodes) = node.content else {
             throw fail("\(what()) is primitive where a constructed value was expected")
         }
-        return Array(nodes)
+        // swift-asn1's collection is a Sequence of unknown count: Array(nodes) would grow 1, 2, 4, 8
+        // (four allocations for a SignerInfo); most structures here have at most eight elements.
+        var out: [ASN1Node] = []
+        out.reserveCapacity(8)
+        for child in nodes { out.append(child) }
+        return out
     }
 
     /// The elements of a constructed node, to be read in order (``ASN1Fields``).
