@@ -101,11 +101,9 @@ public final class BatchVerifier: @unchecked Sendable {
             group.enter()
             let thread = Thread { [self] in
                 defer { group.leave() }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 while let path = next() {
                     let line = verify(path)
-                    let json = (try? encoder.encode(line)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+                    let json = line.json
                     lock.lock()
                     write(json)
                     summary.documents += 1
