@@ -11,12 +11,17 @@ import Testing
 /// Chromium: scripts/counter-test.sh.)
 @Suite("The counter's desk")
 struct CounterDeskTests {
-    /// The desk's snapshots, decoded, until one satisfies `until` (at most `seconds`).
-    static func next(_ stream: inout AsyncStream<String>.Iterator, seconds: Double = 20, until: ([String: Any]) -> Bool) async -> [String: Any]? {
+    /// The desk's snapshots, decoded, until one satisfies `until` (giving up once `seconds` have passed
+    /// and the snapshot in hand does not). A snapshot already delivered is always looked at before the
+    /// clock: under a full parallel test run this task may wait long for a thread, and the snapshot it
+    /// was waiting for is in the stream when it resumes.
+    static func next(_ stream: inout AsyncStream<String>.Iterator, seconds: Double = 60, until: ([String: Any]) -> Bool) async -> [String: Any]? {
         let end = Date().addingTimeInterval(seconds)
-        while Date() < end, let snapshot = await stream.next() {
-            guard !snapshot.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(snapshot.utf8)) as? [String: Any] else { continue }
-            if until(object) { return object }
+        while let snapshot = await stream.next() {
+            if !snapshot.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(snapshot.utf8)) as? [String: Any], until(object) {
+                return object
+            }
+            if Date() >= end { break }
         }
         return nil
     }
