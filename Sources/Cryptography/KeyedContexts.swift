@@ -81,7 +81,6 @@ public final class KeyedCipher: @unchecked Sendable {
         guard vector.count == ivLength else {
             throw EMRTDError(.invalidInputLength, "\(name) needs a \(ivLength)-byte IV, got \(iv.count) bytes")
         }
-        ERR_clear_error()
         var ok = false
         var produced: Int32 = 0
         // Written in place (no zero fill, no trimming): this runs for every APDU of a session.
@@ -97,7 +96,8 @@ public final class KeyedCipher: @unchecked Sendable {
             produced = ok ? length + final : 0
             count = Int(produced)
         }
-        guard ok else { throw OpenSSL.failure("EVP_CipherUpdate(\(name))") }
+        // No ERR_clear_error before the call (see OpenSSL.lastFailure): the newest error is this call's.
+        guard ok else { throw OpenSSL.lastFailure("EVP_CipherUpdate(\(name))") }
         guard Int(produced) == input.count else {
             throw EMRTDError(.cryptoFailure, "\(name) produced \(produced) bytes for \(input.count) bytes of input")
         }
@@ -138,7 +138,6 @@ public final class KeyedCMAC: @unchecked Sendable {
 
     /// The full 16-byte CMAC of `message`.
     public func callAsFunction(_ message: [UInt8]) throws(EMRTDError) -> [UInt8] {
-        ERR_clear_error()
         var out = [UInt8](repeating: 0, count: 16)
         var length = 0
         let ok = message.withUnsafeBufferPointer { m in
@@ -148,7 +147,7 @@ public final class KeyedCMAC: @unchecked Sendable {
                     && EVP_MAC_final(context, o.baseAddress, &length, o.count) == 1
             }
         }
-        guard ok else { throw OpenSSL.failure("EVP_MAC_final(CMAC)") }
+        guard ok else { throw OpenSSL.lastFailure("EVP_MAC_final(CMAC)") }
         guard length == 16 else { throw EMRTDError(.cryptoFailure, "CMAC produced \(length) bytes, expected 16") }
         return out
     }

@@ -125,9 +125,11 @@ package struct ASN1Reader: Sendable {
 
     /// A (signed) INTEGER that fits in an `Int`.
     package func int(_ node: ASN1Node, what: @autoclosure () -> String) throws(EMRTDError) -> Int {
-        let bytes = try integerBytes(node, what: what())
+        // Read in place (versions and numbers are read per document; no copy of the octets).
+        let bytes = try primitive(node, .integer, what: what())
+        guard !bytes.isEmpty else { throw fail("\(what()) is an empty INTEGER") }
         guard bytes.count <= 8 else { throw fail("\(what()) is too large (\(bytes.count) bytes)") }
-        var value: Int = bytes[0] & 0x80 != 0 ? -1 : 0
+        var value: Int = bytes[bytes.startIndex] & 0x80 != 0 ? -1 : 0
         for b in bytes { value = value << 8 | Int(b) }
         return value
     }
