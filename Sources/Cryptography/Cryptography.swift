@@ -131,7 +131,8 @@ public enum LegacyCiphers {
             }
         }
 
-        private static func cbcName(_ count: Int) throws(EMRTDError) -> String {
+        /// The OpenSSL name of 3DES-CBC for a key of `count` bytes (two or three keys).
+        static func cbcName(_ count: Int) throws(EMRTDError) -> String {
             try checkKey(count)
             return count == 24 ? "DES-EDE3-CBC" : "DES-EDE-CBC"
         }

@@ -9,10 +9,10 @@ public import EMRTDCore
 /// A block cipher keyed once, for one direction: each call resets only the IV. Padding is the
 /// caller's (ISO/IEC 9797-1 method 2 in secure messaging), never PKCS#7.
 ///
-/// Not for concurrent use: one context is one OpenSSL `EVP_CIPHER_CTX`. Owners that are values
-/// (`SecureMessaging`) copy it before mutating when it is shared (`isKnownUniquelyReferenced`),
-/// hence `@unchecked Sendable`.
-public final class KeyedCipher: @unchecked Sendable {
+/// Not for concurrent use, hence not `Sendable`: one context is one OpenSSL `EVP_CIPHER_CTX`, whose
+/// IV every call resets. An owner that is a value (`SecureMessaging`) makes its own ``copy()`` before
+/// using one that another copy of it shares.
+public final class KeyedCipher {
     /// The ciphers secure messaging uses.
     public enum Mode: Sendable {
         /// 3DES (two or three keys) in CBC mode.
@@ -34,17 +34,11 @@ public final class KeyedCipher: @unchecked Sendable {
 
     /// A context for `mode` under `key`, encrypting or decrypting.
     public init(_ mode: Mode, key: SecretBytes, encrypt: Bool) throws(EMRTDError) {
+        // The names (and key length checks) of the one-shot calls, so both paths run the same cipher.
         switch mode {
-        case .tripleDESCBC:
-            guard key.count == 16 || key.count == 24 else {
-                throw EMRTDError(.invalidKeyLength, "3DES needs a 16- or 24-byte key, got \(key.count) bytes")
-            }
-            name = key.count == 24 ? "DES-EDE3-CBC" : "DES-EDE-CBC"
-        case .aesCBC, .aesECB:
-            guard [16, 24, 32].contains(key.count) else {
-                throw EMRTDError(.invalidKeyLength, "AES needs a 16-, 24- or 32-byte key, got \(key.count) bytes")
-            }
-            name = "AES-\(key.count * 8)-\(mode == .aesCBC ? "CBC" : "ECB")"
+        case .tripleDESCBC: name = try LegacyCiphers.TripleDES.cbcName(key.count)
+        case .aesCBC: name = try AESCipher.cipherName(keyLength: key.count, mode: "CBC")
+        case .aesECB: name = try AESCipher.cipherName(keyLength: key.count, mode: "ECB")
         }
         ERR_clear_error()
         let cached = OpenSSL.Fetched.ciphers[name]
@@ -107,19 +101,16 @@ public final class KeyedCipher: @unchecked Sendable {
 
 /// AES-CMAC (NIST SP 800-38B) keyed once: each call re-initializes the context with the key it
 /// already holds (`EVP_MAC_init` with no key). Not for concurrent use, like ``KeyedCipher``.
-public final class KeyedCMAC: @unchecked Sendable {
+public final class KeyedCMAC {
     private let context: OpaquePointer
     private let key: SecretBytes
 
     /// A CMAC context under an AES key of 16, 24 or 32 bytes.
     public init(aesKey key: SecretBytes) throws(EMRTDError) {
-        guard [16, 24, 32].contains(key.count) else {
-            throw EMRTDError(.invalidKeyLength, "AES needs a 16-, 24- or 32-byte key, got \(key.count) bytes")
-        }
+        let name = try AESCipher.cipherName(keyLength: key.count, mode: "CBC")
         ERR_clear_error()
         guard let mac = OpenSSL.Fetched.cmac?.pointer else { throw OpenSSL.failure("EVP_MAC_fetch(CMAC)") }
         guard let context = EVP_MAC_CTX_new(mac) else { throw OpenSSL.failure("EVP_MAC_CTX_new") }
-        let name = "AES-\(key.count * 8)-CBC"
         let ok = key.withUnsafeBytes { k in
             cccd_cmac_init(context, name, k.bindMemory(to: UInt8.self).baseAddress, k.count) == 1
         }

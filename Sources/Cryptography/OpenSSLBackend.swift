@@ -17,10 +17,7 @@ enum OpenSSL {
         while true {
             let code = ERR_get_error()
             if code == 0 { break }
-            var buffer = [CChar](repeating: 0, count: 256)
-            ERR_error_string_n(code, &buffer, buffer.count)
-            let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-            reasons.append(String(decoding: bytes, as: UTF8.self))
+            reasons.append(reason(code))
         }
         let detail = reasons.isEmpty ? "no OpenSSL error reported" : reasons.joined(separator: "; ")
         return EMRTDError(.cryptoFailure, "\(operation) failed: \(detail)")
@@ -32,11 +29,14 @@ enum OpenSSL {
     static func lastFailure(_ operation: String) -> EMRTDError {
         let code = ERR_peek_last_error()
         ERR_clear_error()
-        guard code != 0 else { return EMRTDError(.cryptoFailure, "\(operation) failed: no OpenSSL error reported") }
+        return EMRTDError(.cryptoFailure, "\(operation) failed: \(code == 0 ? "no OpenSSL error reported" : reason(code))")
+    }
+
+    /// OpenSSL's text for an error code.
+    private static func reason(_ code: UInt) -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         ERR_error_string_n(code, &buffer, buffer.count)
-        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-        return EMRTDError(.cryptoFailure, "\(operation) failed: \(String(decoding: bytes, as: UTF8.self))")
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     // MARK: Fetched algorithms

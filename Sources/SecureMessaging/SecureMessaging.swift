@@ -38,7 +38,7 @@ public struct SecureMessaging: Sendable {
 
     /// 3DES or AES: fixes the block size, the SSC length, the cipher and the MAC.
     public let algorithm: Algorithm
-    private let encryptionKey: SecretBytes
+    /// The retail MAC's key (3DES); the cipher keys live in `contexts`.
     private let macKey: SecretBytes
     private var ssc: [UInt8]
     /// The session's cipher and MAC contexts, keyed once (see `KeyedCipher`).
@@ -59,7 +59,6 @@ public struct SecureMessaging: Sendable {
             throw EMRTDError(.invalidArgument, "secure messaging keys have the wrong length for \(algorithm)")
         }
         self.algorithm = algorithm
-        self.encryptionKey = encryptionKey
         self.macKey = macKey
         self.ssc = ssc
         contexts = try Contexts(algorithm, encryptionKey: encryptionKey, macKey: macKey)
@@ -69,7 +68,10 @@ public struct SecureMessaging: Sendable {
     /// setting OpenSSL up per call cost several times the cipher itself (`cccd bench`). Copies of a
     /// `SecureMessaging` share them until one of the copies protects or unprotects something; that
     /// copy then makes its own (contexts are not for concurrent use).
-    private final class Contexts: Sendable {
+    ///
+    /// `@unchecked Sendable`: the contexts are used only by a value that holds the sole reference
+    /// (`ownContexts()` copies first otherwise), so two threads never use the same one.
+    private final class Contexts: @unchecked Sendable {
         let encrypt: KeyedCipher
         let decrypt: KeyedCipher
         /// AES: E(K_enc, SSC), the IV of each cryptogram (ICAO Doc 9303-11 9.8.6.1).
