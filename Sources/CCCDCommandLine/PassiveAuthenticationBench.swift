@@ -69,10 +69,10 @@ struct PassiveAuthenticationBench {
         // At least `passes` passes, and enough for about half a second per measurement.
         let warmUp = Self.wallClock { verifyAll(set[...]) }
         let passes = max(self.passes, Int((minimumSeconds / warmUp).rounded(.up)))
-        let serial = Self.wallClock { for _ in 0..<passes { verifyAll(set[...]) } } / Double(set.count * passes)
+        let serial = Self.best { Self.wallClock { for _ in 0..<passes { verifyAll(set[...]) } } } / Double(set.count * passes)
         // Two threads, each over half the cards.
         let half = set.count / 2
-        let (parallelWall, parallelCores) = Self.wallClockAndCores {
+        let (parallelWall, parallelCores) = Self.bestWithCores {
             for _ in 0..<passes {
                 DispatchQueue.concurrentPerform(iterations: 2) { t in verifyAll(t == 0 ? set[..<half] : set[half...]) }
             }
@@ -91,8 +91,8 @@ struct PassiveAuthenticationBench {
             }
         }
         let rawRuns = max(set.count * passes * 2, Int((minimumSeconds / (Self.wallClock { rawAll(20) } / 20)).rounded(.up)))
-        let rawSerial = Self.wallClock { rawAll(rawRuns) } / Double(rawRuns)
-        let (rawParallelWall, rawCores) = Self.wallClockAndCores {
+        let rawSerial = Self.best { Self.wallClock { rawAll(rawRuns) } } / Double(rawRuns)
+        let (rawParallelWall, rawCores) = Self.bestWithCores {
             DispatchQueue.concurrentPerform(iterations: 2) { _ in rawAll(rawRuns / 2) }
         }
         let rawParallel = rawParallelWall / Double(rawRuns / 2 * 2)
@@ -106,19 +106,23 @@ struct PassiveAuthenticationBench {
         print(String(
             format: "  %@: %.2f of the raw rate per core (target 0.80); 2 threads x%.2f (target 1.80, %.2f cores busy), raw x%.2f (%.2f cores busy)",
             name, perCore, serial / parallel, parallelCores, rawSerial / rawParallel, rawCores))
-        try breakdown(name: name, card: set[0], pki: pki, rawVerify: rawSerial)
+        try breakdown(name: name, card: set[0], pki: pki, rawVerify: rawSerial, serial: serial)
         return Figures(serial: serial, parallel: parallel, rawSerial: rawSerial, rawParallel: rawParallel, failures: failures.counts, verified: set.count * (1 + 2 * passes))
     }
 
     /// Where one card's time goes, part by part, on one thread: what `verify` does besides the two
     /// signature verifications the raw rate counts.
-    func breakdown(name: String, card: Card, pki: DocumentPKI, rawVerify: Double) throws(EMRTDError) {
+    func breakdown(name: String, card: Card, pki: DocumentPKI, rawVerify: Double, serial: Double) throws(EMRTDError) {
         let n = max(Int((0.1 / rawVerify).rounded(.up)), 50)
         func mean(_ body: () throws(EMRTDError) -> Void) throws(EMRTDError) -> Double {
             try body()
-            let start = DispatchTime.now().uptimeNanoseconds
-            for _ in 0..<n { try body() }
-            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(n)
+            var best = Double.infinity
+            for _ in 0..<Self.runs {
+                let start = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<n { try body() }
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(n))
+            }
+            return best
         }
         let document = try SecurityObjectDocument(card.sod)
         guard let embedded = document.signedData.certificates.first else { throw EMRTDError(.pkiInvalid, "EF.SOD carries no DSC") }
@@ -126,6 +130,9 @@ struct PassiveAuthenticationBench {
         // swift-asn1's BER node tree of the whole file (the embedded DSC included), built before any field is read.
         let reader = ASN1Reader(.sodMalformed)
         let tree = try mean { () throws(EMRTDError) in _ = try reader.parse(card.sod, what: "EF.SOD") }
+        // eContent is an OCTET STRING: its LDSSecurityObject is a second tree.
+        let content = document.securityObject.encoded
+        let innerTree = try mean { () throws(EMRTDError) in _ = try reader.parse(content, what: "LDSSecurityObject") }
         let certificate = try mean { () throws(EMRTDError) in _ = try X509Certificate(der: embedded) }
         let key = try mean { () throws(EMRTDError) in _ = try PublicKey(subjectPublicKeyInfo: pki.dsc.publicKey.subjectPublicKeyInfo) }
         let hashes = try mean { () throws(EMRTDError) in
@@ -133,7 +140,31 @@ struct PassiveAuthenticationBench {
         }
         let crl = try mean { () throws(EMRTDError) in _ = try pki.crl.isSignedBy(pki.csca.publicKey) }
         func us(_ seconds: Double) -> String { String(format: "%.0f µs", seconds * 1e6) }
-        print("  \(name) per card: EF.SOD parse \(us(parse)) (of which swift-asn1's BER tree \(us(tree))), DG hashes \(us(hashes)); once per signer (cached): DSC parse \(us(certificate)) (of which d2i_PUBKEY \(us(key))), DSC link and CRL signature \(us(crl)) each")
+        print("  \(name) per card: EF.SOD parse \(us(parse)) (of which swift-asn1's BER trees \(us(tree + innerTree))), DG hashes \(us(hashes)); once per signer (cached): DSC parse \(us(certificate)) (of which d2i_PUBKEY \(us(key))), DSC link and CRL signature \(us(crl)) each")
+        // What no field-reading code can beat: the signature, the data group hashes PA must compute
+        // and the trees swift-asn1 builds before any field is read.
+        let floor = rawVerify + hashes + tree + innerTree
+        // The rest is a difference of figures: for ECDSA, whose raw figure varies by more than the
+        // rest from run to run, it can come out below zero.
+        let rest = serial - parse - hashes - rawVerify
+        print(String(
+            format: "  %@ ceiling: %.2f of the raw rate per core (raw %.1f + DG hashes %.1f + swift-asn1 trees %.1f = %.1f µs; reading the fields %.1f µs, %@)",
+            name, rawVerify / floor, rawVerify * 1e6, hashes * 1e6, (tree + innerTree) * 1e6, floor * 1e6,
+            (parse - tree - innerTree) * 1e6, rest > 0 ? String(format: "the rest of verify %.1f µs", rest * 1e6) : "the rest of verify within this run's noise"))
+    }
+
+    /// Each figure is the best of this many runs, PA and raw alike: on a shared machine a run that
+    /// another tenant slowed down measures the neighbour, not the code.
+    static let runs = 3
+
+    /// The shortest of ``runs`` measurements.
+    static func best(_ measure: () -> Double) -> Double {
+        (0..<runs).map { _ in measure() }.min()!
+    }
+
+    /// The shortest of ``runs`` two-thread runs of `body`, with the cores that run kept busy.
+    static func bestWithCores(_ body: () -> Void) -> (seconds: Double, cores: Double) {
+        (0..<runs).map { _ in wallClockAndCores(body) }.min { $0.seconds < $1.seconds }!
     }
 
     /// Wall-clock seconds of `body`.

@@ -84,7 +84,7 @@ struct VerifyCommand: ParsableCommand {
         if resume && out == nil { throw ValidationError("--resume needs --out FILE (the output of the run to resume)") }
         if json || html != nil { throw ValidationError("--batch writes JSON lines itself; --json and --html are for one document") }
         let verifier: BatchVerifier
-        var done: Set<String> = []
+        var done = BatchVerifier.Done()
         var output: FileHandle = .standardOutput
         do throws(EMRTDError) {
             let store = try TrustStore(paths: trust)
@@ -93,7 +93,7 @@ struct VerifyCommand: ParsableCommand {
             verifier = BatchVerifier(trust: store, date: date)
             if let out {
                 if !FileManager.default.fileExists(atPath: out) { FileManager.default.createFile(atPath: out, contents: nil) }
-                if resume { done = try Self.resumable(out) } else if (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0 > 0 {
+                if resume { done = try BatchVerifier.Done.resuming(out) } else if (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0 > 0 {
                     throw EMRTDError(.invalidArgument, "\(out) is not empty: give --resume to go on with it, or another file")
                 }
                 guard let handle = FileHandle(forWritingAtPath: out) else { throw EMRTDError(.io, "cannot write \(out)") }
@@ -132,31 +132,6 @@ struct VerifyCommand: ParsableCommand {
         for line in lines { printError(line) }
         let notGenuine = summary.verdicts.filter { $0.key != "genuine" }.values.reduce(0, +)
         if notGenuine > 0 { throw ExitCode(ExitStatus.notGenuine) }
-    }
-
-    /// The documents `path` already has lines for; a last line cut short by a kill is removed (its
-    /// document is verified again), so the file holds whole lines only.
-    static func resumable(_ path: String) throws(EMRTDError) -> Set<String> {
-        guard let data = FileManager.default.contents(atPath: path) else { throw EMRTDError(.io, "cannot read \(path)") }
-        var bytes = [UInt8](data)
-        if let last = bytes.lastIndex(of: UInt8(ascii: "\n")), last != bytes.count - 1 {
-            bytes.removeSubrange((last + 1)...)
-            guard let handle = FileHandle(forWritingAtPath: path) else { throw EMRTDError(.io, "cannot write \(path)") }
-            handle.truncateFile(atOffset: UInt64(bytes.count))
-            handle.closeFile()
-        } else if !bytes.isEmpty && bytes.last != UInt8(ascii: "\n") {
-            bytes = []
-            FileManager.default.createFile(atPath: path, contents: nil)
-        }
-        var done: Set<String> = []
-        let decoder = JSONDecoder()
-        for line in bytes.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-            guard let entry = try? decoder.decode(BatchVerifier.Line.self, from: Data(line)) else {
-                throw EMRTDError(.invalidArgument, "\(path) holds a line that is not a --batch result; resume only the output of cccd verify --batch")
-            }
-            done.insert(entry.document)
-        }
-        return done
     }
 }
 

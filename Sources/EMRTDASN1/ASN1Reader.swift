@@ -192,6 +192,9 @@ package struct ASN1Reader: Sendable {
         case .utf8String:
             return String(validating: bytes, as: UTF8.self)
         case .numericString, .printableString, .ia5String, .visibleString, .teletexString:
+            // ASCII (these types' whole repertoire but TeletexString's) decodes as UTF-8 in one pass;
+            // other octets are Latin-1, scalar by scalar.
+            if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
             return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
         case .bmpString:
             guard bytes.count % 2 == 0 else { return nil }
@@ -317,6 +320,8 @@ extension ASN1Node {
     /// True if every length in this node's encoding is definite (no end-of-contents octets): the
     /// bytes as read are then DER's as far as lengths go.
     package var hasDefiniteLengths: Bool {
+        // X.690 8.1.3.2: only a constructed encoding may use the indefinite form.
+        guard case .constructed(let children) = content else { return true }
         let bytes = encodedBytes
         var index = bytes.startIndex
         guard index < bytes.endIndex else { return false }
@@ -326,9 +331,7 @@ extension ASN1Node {
         }
         index += 1
         guard index < bytes.endIndex, bytes[index] != 0x80 else { return false }
-        if case .constructed(let children) = content {
-            return children.allSatisfy(\.hasDefiniteLengths)
-        }
+        for child in children where !child.hasDefiniteLengths { return false }
         return true
     }
 }

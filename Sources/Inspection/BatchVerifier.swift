@@ -79,7 +79,7 @@ public final class BatchVerifier: @unchecked Sendable {
     /// `done`, and hands each line, encoded, to `write` (called under a lock, one line at a time).
     /// `progress` gets the count so far now and then.
     public func run<Documents: IteratorProtocol<String>>(
-        documents: Documents, skipping done: Set<String> = [], jobs: Int,
+        documents: Documents, skipping done: Done = Done(), jobs: Int,
         write: @escaping @Sendable (String) -> Void, progress: (@Sendable (Int, Double) -> Void)? = nil
     ) -> Summary {
         let source = Source(documents)
