@@ -179,7 +179,7 @@ struct BenchCommand: ParsableCommand {
     /// RSA-2048 PKCS#1 v1.5 PKI made for the run.
     private func measurePassiveAuthentication() throws(EMRTDError) {
         let bench = PassiveAuthenticationBench(cards: max(cards, 2), passes: max(passes, 1))
-        print("passive authentication: \(bench.cards) distinct cards, at least \(bench.passes) passes and \(bench.minimumSeconds) s per run, each figure the best of \(PassiveAuthenticationBench.runs) runs; raw = PublicKey.isValidSignature (OpenSSL EVP_DigestVerify), 1 per card in the steady state")
+        print("passive authentication: \(bench.cards) distinct cards, at least \(bench.passes) passes and \(bench.minimumSeconds) s per run, each figure the best of \(PassiveAuthenticationBench.runs) interleaved rounds; raw = PublicKey.isValidSignature (OpenSSL EVP_DigestVerify), 1 per card in the steady state")
         var failures: [String: Int] = [:]
         var verified = 0
         var keys: [(String, DocumentPKI)] = []
