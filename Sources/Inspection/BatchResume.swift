@@ -54,7 +54,6 @@ extension BatchVerifier {
             var offset: UInt64 = 0
             let decoder = JSONDecoder()
             func take(_ line: ArraySlice<UInt8>) throws(EMRTDError) {
-                guard !line.isEmpty else { return }
                 guard let entry = try? decoder.decode(Entry.self, from: Data(line)), entry.verdict != nil || entry.error != nil else {
                     throw EMRTDError(.invalidArgument, "\(path) holds a line that is not a --batch result; resume only the output of cccd verify --batch")
                 }
@@ -68,7 +67,13 @@ extension BatchVerifier {
                 if chunk.isEmpty { break }
                 pending.append(contentsOf: chunk)
                 offset += UInt64(chunk.count)
-                guard let last = pending.lastIndex(of: UInt8(ascii: "\n")) else { continue }
+                guard let last = pending.lastIndex(of: UInt8(ascii: "\n")) else {
+                    // A batch line is a few kilobytes; megabytes without a newline are some other file.
+                    guard pending.count <= Self.longestLine else {
+                        throw EMRTDError(.invalidArgument, "\(path) has a line of more than \(Self.longestLine >> 20) MB; resume only the output of cccd verify --batch")
+                    }
+                    continue
+                }
                 for line in pending[...last].split(separator: UInt8(ascii: "\n")) { try take(line) }
                 wholeLines = offset - UInt64(pending.count - last - 1)
                 pending.removeSubrange(...last)
@@ -80,6 +85,9 @@ extension BatchVerifier {
             }
             return done
         }
+
+        /// Longer than any line `--batch` writes (its longest, an error about a long path, is a few KB).
+        static let longestLine = 4 << 20
 
         /// What a line must have to count: the document and its verdict, or the error loading it.
         private struct Entry: Decodable {

@@ -62,5 +62,10 @@ struct BatchResumeTests {
             #expect((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == text.utf8.count)
         }
         #expect(throws: EMRTDError.self) { try BatchVerifier.Done.resuming("/nonexistent/cccd-resume.jsonl") }
+        // 6 MB without a newline: not a batch's output, refused before it is all held, and not cut.
+        let long = try Self.file(String(repeating: "x", count: 6 << 20))
+        defer { try? FileManager.default.removeItem(atPath: long) }
+        #expect(throws: EMRTDError.self) { try BatchVerifier.Done.resuming(long) }
+        #expect((try FileManager.default.attributesOfItem(atPath: long)[.size] as? Int) == 6 << 20)
     }
 }
